@@ -1,0 +1,88 @@
+"""The `kiosk` command. Only `kiosk run` imports Qt, so every other command starts fast.
+
+Each command group lives in its own module with a `register(subparsers, common)`
+function; add a new group by adding its module name to COMMAND_MODULES.
+A person's mistake prints one `kiosk: error: ...` line and exits 1; usage
+errors exit 2 (argparse); nothing ever prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+
+from kiosk import __version__
+from kiosk.db import friendly_error
+from kiosk.errors import KioskError
+from kiosk.logs import setup_logging
+from kiosk.paths import default_db_path
+
+COMMAND_MODULES = (
+    "run_cmd",
+    "users_cmd",
+    "settings_cmd",
+    "export_cmd",
+)
+
+
+def common_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", type=Path, default=None, metavar="PATH",
+        help="the kiosk database (default: $KIOSK_DB, then ./data.db)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Safeguarding training kiosk. With no command, starts the kiosk.",
+    )
+    parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = common_parser()
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"kiosk.cli.{name}").register(sub, common)
+    return parser
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+
+
+def fail(message: str) -> int:
+    print(f"kiosk: error: {message}", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "run")  # `kiosk --windowed` means `kiosk run --windowed`
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
+    path = db_path(args)
+    log = setup_logging(path) if path.parent.exists() else logging.getLogger("kiosk")
+    try:
+        return int(args.handler(args) or 0)
+    except KioskError as exc:
+        return fail(str(exc))
+    except sqlite3.Error as exc:
+        return fail(str(friendly_error(exc, path)))
+    except KeyboardInterrupt:
+        return fail("interrupted; nothing was left half-written")
+    except BrokenPipeError:
+        return 0  # `kiosk export ... | head` is not an error
+    except OSError as exc:
+        return fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except Exception:
+        log.exception("unexpected error in `kiosk %s`", args.command)
+        return fail("something unexpected went wrong; the details are in kiosk.log")

@@ -1,0 +1,43 @@
+"""`kiosk export ...`: CSV files for Excel (conventions in kiosk/export.py)."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk import access_log, export
+from kiosk.context import AppContext, open_context
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("export", help="export records to CSV")
+    esub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
+    log = esub.add_parser("access-log", parents=[common], help="the access-attempt log")
+    add_range_flags(log)
+    log.set_defaults(handler=handle_access_log)
+
+
+def add_range_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default=None, metavar="FILE",
+                   help="write to FILE (default: standard output)")
+    p.add_argument("--since", default=None, metavar="YYYY-MM-DD", help="from this day (UTC)")
+    p.add_argument("--until", default=None, metavar="YYYY-MM-DD",
+                   help="up to and including this day (UTC)")
+
+
+def record_export(ctx: AppContext, what: str, count: int, args: argparse.Namespace) -> None:
+    """Exports of personal data are themselves access events."""
+    where = args.out or "standard output"
+    access_log.append(
+        ctx.db, ctx.clock, kiosk_id=ctx.settings.kiosk_id, event=access_log.MANAGER_ACTION,
+        username_entered="(command line)",
+        reason=f"export {what}: {count} rows to {where}",
+    )
+
+
+def handle_access_log(args: argparse.Namespace) -> int:
+    from kiosk.cli import db_path
+
+    ctx = open_context(db_path(args), create=False)
+    count = export.export_access_log(ctx.db, args.out, since=args.since, until=args.until)
+    record_export(ctx, "access-log", count, args)
+    return 0

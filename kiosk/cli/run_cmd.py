@@ -1,0 +1,21 @@
+"""`kiosk run`: the full-screen kiosk (the only command that imports Qt)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("run", parents=[common], help="start the kiosk (the default command)")
+    p.add_argument("--windowed", action="store_true",
+                   help="an ordinary window instead of full-screen (for development)")
+    p.add_argument("--exit-when-ready", action="store_true",
+                   help="exit 0 as soon as the first screen has been painted (smoke tests)")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    from kiosk.cli import db_path
+    from kiosk.ui.app import run  # Qt is imported here and nowhere else in the CLI
+
+    return run(db_path(args), windowed=args.windowed, exit_when_ready=args.exit_when_ready)

@@ -1,0 +1,168 @@
+"""Opening data.db safely: check it, copy it aside before migrating, then migrate.
+
+Every way a database can fail a person (damaged, locked, read-only, full disk,
+written by a newer kiosk) becomes a DatabaseError with a message they can act on.
+Nothing here writes to a file that failed its check.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from kiosk.errors import DatabaseError
+from kiosk.migrations import KNOWN, migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def friendly_error(exc: BaseException, path: Path | str = "data.db") -> DatabaseError:
+    """Turn an sqlite3 error into the message a person can act on."""
+    name = Path(path).name
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseError(
+            f"{name} is busy: another kiosk or program is using it. Wait a moment and try again."
+        )
+    if "full" in text:
+        return DatabaseError(
+            f"The disk holding {name} is full. Nothing was saved; free some space and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(
+            f"{name} cannot be written: the file or its folder is read-only. "
+            "Ask whoever looks after this PC to give the kiosk write access."
+        )
+    if "unable to open" in text or "cannot open" in text:
+        return DatabaseError(f"{name} cannot be opened at {path}: check the folder exists.")
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return damaged(path)
+    return DatabaseError(f"{name} could not be used ({exc}). Nothing was changed.")
+
+
+def damaged(path: Path | str) -> DatabaseError:
+    return DatabaseError(
+        f"{Path(path).name} is damaged and has not been changed. "
+        "Restore the latest backup (kiosk restore BACKUP_FILE) or ask for help."
+    )
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise friendly_error(exc, path) from None
+        raise damaged(path) from None
+    if [r[0] for r in rows] != ["ok"]:
+        raise damaged(path)
+
+
+def _copy_aside(conn: sqlite3.Connection, path: Path) -> Path:
+    """A consistent copy (WAL included) made with SQLite's online backup API."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.pre-migration-{stamp}")
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def open_database(path: Path | str, *, migrate: bool = True) -> Database:
+    """Open (creating on first run) and migrate the kiosk database.
+
+    Raises DatabaseError with a message for a person; never leaves the file half-migrated.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file.")
+    if not path.parent.exists():
+        raise DatabaseError(f"The folder {path.parent} does not exist.")
+    existed = path.exists() and path.stat().st_size > 0
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise friendly_error(exc, path) from None
+    try:
+        _configure(conn)
+        if existed:
+            _quick_check(conn, path)
+        db = Database(conn, execute_plugins=False)
+        applied = [m.name for m in migrations.applied(db)]
+        unknown = [name for name in applied if name not in KNOWN]
+        if unknown:
+            raise DatabaseError(
+                f"{path.name} was written by a newer version of the kiosk. "
+                "Install that version (or newer); this one will not change the file."
+            )
+        # WAL lets the manager's views read while a learner's answers are written;
+        # FULL sync because a power cut must never lose a submitted answer.
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        if migrate:
+            pending = migrations.pending(db)
+            if pending and existed and applied:
+                _copy_aside(conn, path)
+            if pending:
+                migrations.apply(db)
+        return db
+    except DatabaseError:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise friendly_error(exc, path) from None
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that takes the write lock before its first read.
+
+    db.atomic() issues a deferred BEGIN: in WAL mode a read-then-write transaction
+    can then fail with SQLITE_BUSY_SNAPSHOT, which the busy timeout does not retry.
+    BEGIN IMMEDIATE waits for the lock instead, which matters for the hash chain
+    (read the last hash, then append) when two kiosks share one file.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():  # nested: a savepoint, so sqlite-utils' own rules still apply
+            yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def backup_to(db: Database, target: Path | str) -> None:
+    """Copy the live database to `target` through SQLite's online backup API."""
+    target = Path(target)
+    tmp = target.with_name(target.name + ".partial")
+    dest = sqlite3.connect(tmp)
+    try:
+        db.conn.backup(dest)
+        rows = dest.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        dest.close()
+    if [r[0] for r in rows] != ["ok"]:
+        tmp.unlink(missing_ok=True)
+        raise DatabaseError("The backup copy failed its integrity check; it was not kept.")
+    shutil.move(tmp, target)

@@ -1,0 +1,158 @@
+"""CSV exports for Excel, with one set of conventions for every export.
+
+UTF-8 with a byte-order mark (so Excel reads Zoë and Llŷr correctly), CRLF line
+ends, a snake_case header, ISO 8601 times with their offset, numbers written
+as numbers, and every text cell that a spreadsheet could take for a formula
+prefixed with an apostrophe. Files are written to a temporary file beside the
+target and renamed into place, so a failure never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import errno
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from sqlite_utils import Database
+
+from kiosk import access_log
+from kiosk.errors import KioskError, ValidationError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
+
+ACCESS_LOG_COLUMNS = (
+    "occurred_at", "kiosk_id", "event", "username_entered", "user_matched", "reason",
+    "row_id", "row_hash",
+)
+
+
+def safe_cell(value: Any) -> Any:
+    """Neutralise a text cell against formula evaluation; leave numbers as numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, (datetime, date)):
+        value = value.isoformat()
+    text = str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def write_rows(fh: IO[str], columns: Sequence[str], rows: Iterable[Mapping[str, Any]],
+               progress: Callable[[int], None] | None = None) -> int:
+    """Write the header and rows to an open text stream; return the number of rows."""
+    writer = csv.writer(fh, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([safe_cell(row.get(col)) for col in columns])
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress(count)
+    return count
+
+
+def _disk_message(exc: OSError, target: Path) -> KioskError:
+    if exc.errno == errno.ENOSPC:
+        return KioskError(f"The disk is full: {target.name} was not written. Free some space "
+                          "and try again.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return KioskError(f"No permission to write {target}. Choose another folder.")
+    if exc.errno == errno.ENOENT:
+        return KioskError(f"The folder {target.parent} does not exist.")
+    return KioskError(f"{target.name} could not be written ({exc.strerror or exc}).")
+
+
+def write_csv(target: Path | str | None, columns: Sequence[str],
+              rows: Iterable[Mapping[str, Any]],
+              progress: Callable[[int], None] | None = None) -> int:
+    """Write a CSV to `target` atomically, or to standard output when `target` is None."""
+    if target is None:
+        # Standard output: BOM and CRLF all the same, so `> file.csv` opens in Excel.
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig", newline="",
+                               write_through=True)
+        try:
+            return write_rows(out, columns, rows, progress)
+        finally:
+            out.detach()
+    target = Path(target)
+    if target.is_dir():
+        raise KioskError(f"{target} is a folder; give a file name ending in .csv.")
+    fd = -1
+    tmp_name = ""
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                        dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            fd = -1
+            count = write_rows(fh, columns, rows, progress)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+        tmp_name = ""
+        return count
+    except OSError as exc:
+        raise _disk_message(exc, target) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+        if tmp_name:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def parse_day(text: str | None, flag: str) -> date | None:
+    if text is None or text == "":
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(f"{flag} must be a date like 2026-01-31, not '{text[:40]}'") from None
+
+
+def day_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """Turn --since/--until days (UTC, both inclusive) into an ISO [start, end) range."""
+    start = parse_day(since, "--since")
+    end = parse_day(until, "--until")
+    if start and end and end < start:
+        raise ValidationError("--until is before --since")
+    to_text = lambda d: datetime.combine(d, time(0), timezone.utc).isoformat(  # noqa: E731
+        timespec="seconds")
+    return (
+        to_text(start) if start else None,
+        to_text(end + timedelta(days=1)) if end else None,
+    )
+
+
+def access_log_rows(db: Database, since: str | None = None, until: str | None = None,
+                    ) -> Iterable[dict[str, Any]]:
+    for row in access_log.query(db, since=since, until=until):
+        yield {
+            "occurred_at": row["occurred_at"],
+            "kiosk_id": row["kiosk_id"],
+            "event": row["event"],
+            "username_entered": row["username_entered"],
+            "user_matched": row["user_matched"],
+            "reason": row["reason"],
+            "row_id": row["id"],
+            "row_hash": row["row_hash"],
+        }
+
+
+def export_access_log(db: Database, target: Path | str | None, *, since: str | None = None,
+                      until: str | None = None,
+                      progress: Callable[[int], None] | None = None) -> int:
+    start, end = day_range(since, until)
+    return write_csv(target, ACCESS_LOG_COLUMNS, access_log_rows(db, start, end), progress)

@@ -1,0 +1,31 @@
+"""The diagnostic log file (kiosk.log beside data.db), for bugs, not for people.
+
+Nothing that reaches it can hold a password: passwords never enter exception
+messages or log calls anywhere in the kiosk, and tracebacks carry no locals.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+LOGGER_NAME = "kiosk"
+
+
+def setup_logging(db_path: Path) -> logging.Logger:
+    logger = logging.getLogger(LOGGER_NAME)
+    if logger.handlers:
+        return logger
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            db_path.with_name("kiosk.log"), maxBytes=1_000_000, backupCount=3, encoding="utf-8",
+            delay=True,
+        )
+    except OSError:
+        handler = logging.NullHandler()  # a read-only folder must not stop the kiosk
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    return logger

@@ -1,0 +1,169 @@
+"""Kiosk settings: one registry of keys, types, defaults and limits.
+
+The keys are a public contract (`kiosk settings set KEY VALUE`, centres' scripts):
+never rename one. Values are stored as text in the `settings` table and parsed
+through the registry on every read, so a hand-edited bad value falls back to the
+default instead of crashing the kiosk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk.clock import Clock, to_iso
+from kiosk.errors import ValidationError
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: type  # int, bool or str
+    default: Any
+    help: str
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = 120
+    check: Callable[[Any], str | None] | None = None  # returns a reason when invalid
+
+
+def _kiosk_id_check(value: str) -> str | None:
+    if not value or not all(ch.isalnum() or ch in "-_." for ch in value):
+        return "use letters, digits, '-', '_' or '.' only"
+    return None
+
+
+def _not_blank(value: str) -> str | None:
+    return "cannot be empty" if not value.strip() else None
+
+
+REGISTRY: tuple[Setting, ...] = (
+    Setting("centre_name", str, "", "The centre's name, shown on screens and certificates.",
+            check=_not_blank),
+    Setting("kiosk_id", str, "kiosk-1", "This PC's name in the access log and results.",
+            max_length=40, check=_kiosk_id_check),
+    Setting("idle_timeout_seconds", int, 300, "Idle time before the logout countdown starts.",
+            minimum=30, maximum=3600),
+    Setting("idle_countdown_seconds", int, 30, "Length of the visible countdown before logout.",
+            minimum=5, maximum=300),
+    Setting("lockout_delay_after", int, 5, "Consecutive failures after which each try is delayed.",
+            minimum=1, maximum=50),
+    Setting("lockout_threshold", int, 10, "Consecutive failures that lock an account.",
+            minimum=3, maximum=100),
+    Setting("lockout_minutes", int, 15, "How long a locked account stays locked.",
+            minimum=1, maximum=1440),
+    Setting("kiosk_failure_limit", int, 30,
+            "Failed logins on this kiosk (any accounts) that pause all logins here.",
+            minimum=5, maximum=1000),
+    Setting("kiosk_failure_window_minutes", int, 15,
+            "The window in which kiosk_failure_limit is counted, and the pause length.",
+            minimum=1, maximum=1440),
+    Setting("password_min_length_learner", int, 12, "Shortest password for learners.",
+            minimum=8, maximum=64),
+    Setting("password_min_length_manager", int, 15, "Shortest password for managers.",
+            minimum=12, maximum=64),
+    Setting("pass_mark", int, 0, "Pass mark in percent; 0 uses the course's own.",
+            minimum=0, maximum=100),
+    Setting("attempt_limit", int, 0, "Test attempts allowed per refresher period; 0 = no limit.",
+            minimum=0, maximum=100),
+    Setting("attempt_cooldown_hours", int, 0, "Hours to wait between test attempts; 0 = none.",
+            minimum=0, maximum=720),
+    Setting("require_all_sections", bool, True,
+            "The test opens only after every section has been opened."),
+    Setting("retention_months_access_log", int, 0,
+            "Access-log rows older than this may be purged; 0 = keep for ever.",
+            minimum=0, maximum=600),
+    Setting("retention_months_results", int, 0,
+            "Results older than this may be purged; 0 = keep for ever.", minimum=0, maximum=600),
+    Setting("backup_keep", int, 7, "Daily automatic backups kept beside data.db.",
+            minimum=0, maximum=365),
+)
+
+BY_KEY = {s.key: s for s in REGISTRY}
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def parse(key: str, text: str) -> Any:
+    """Parse and validate `text` for `key`; raise ValidationError with the reason."""
+    setting = BY_KEY.get(key)
+    if setting is None:
+        raise ValidationError(f"unknown setting '{key}' (see: kiosk settings list)")
+    raw = str(text).strip()
+    value: Any
+    if setting.kind is bool:
+        if raw.lower() in _TRUE:
+            value = True
+        elif raw.lower() in _FALSE:
+            value = False
+        else:
+            raise ValidationError(f"{key} must be true or false")
+    elif setting.kind is int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise ValidationError(f"{key} must be a whole number") from None
+        if setting.minimum is not None and value < setting.minimum:
+            raise ValidationError(f"{key} must be at least {setting.minimum}")
+        if setting.maximum is not None and value > setting.maximum:
+            raise ValidationError(f"{key} must be at most {setting.maximum}")
+    else:
+        value = "".join(ch for ch in raw if ch.isprintable())
+        if len(value) > setting.max_length:
+            raise ValidationError(f"{key} must be at most {setting.max_length} characters")
+    if setting.check is not None:
+        reason = setting.check(value)
+        if reason:
+            raise ValidationError(f"{key}: {reason}")
+    return value
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class Settings:
+    """Typed access to the settings table."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def get(self, key: str) -> Any:
+        setting = BY_KEY.get(key)
+        if setting is None:
+            raise ValidationError(f"unknown setting '{key}' (see: kiosk settings list)")
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        if row is None:
+            return setting.default
+        try:
+            return parse(key, row[0])
+        except ValidationError:
+            return setting.default
+
+    def set(self, key: str, text: Any) -> Any:
+        value = parse(key, format_value(text) if not isinstance(text, str) else text)
+        self._db.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            [key, format_value(value), to_iso(self._clock.now())],
+        )
+        return value
+
+    def all(self) -> dict[str, Any]:
+        return {s.key: self.get(s.key) for s in REGISTRY}
+
+    @property
+    def kiosk_id(self) -> str:
+        return str(self.get("kiosk_id"))
+
+    @property
+    def centre_name(self) -> str:
+        return str(self.get("centre_name"))

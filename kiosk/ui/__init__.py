@@ -1,0 +1,1 @@
+"""The Qt shell: one module per screen, one main window that moves between them."""

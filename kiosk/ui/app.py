@@ -1,0 +1,112 @@
+"""Starting the GUI: the QApplication, the context, the main window, and the safety net."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from kiosk import access_log
+from kiosk.context import AppContext, open_context
+from kiosk.errors import KioskError
+from kiosk.logs import setup_logging
+from kiosk.ui.dialogs import QtDialogs
+from kiosk.ui.error_screen import ErrorScreen
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.theme import apply_theme
+
+
+class FirstPaint(QObject):
+    """Exits the event loop once the watched widget has painted (--exit-when-ready)."""
+
+    def __init__(self, app: QApplication, code: int) -> None:
+        super().__init__()
+        self.app = app
+        self.code = code
+        self.done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if not self.done and event.type() == QEvent.Type.Paint:
+            self.done = True
+            QTimer.singleShot(0, lambda: self.app.exit(self.code))
+        return False
+
+
+def _show(window: QMainWindow, windowed: bool) -> None:
+    if windowed:
+        window.resize(1024, 768)
+        window.show()
+    else:
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        window.showFullScreen()
+
+
+def install_safety_net(ctx: AppContext, window: MainWindow, log: logging.Logger) -> None:
+    """An unexpected error is logged in full and shown as a calm message, never a traceback."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(value, KioskError):
+            if ctx.dialogs is not None:
+                ctx.dialogs.warn("Something went wrong", str(value))
+            return
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if ctx.dialogs is not None:
+            ctx.dialogs.warn(
+                "Something went wrong",
+                "The kiosk hit a problem and has returned to the start. Everything saved "
+                "so far is kept. If it happens again, tell a manager.",
+            )
+        try:
+            window.sign_out(idle=False)
+        except Exception:  # noqa: BLE001 - the net must never throw
+            log.exception("sign-out after an error failed")
+
+    sys.excepthook = hook
+
+
+def build_window(ctx: AppContext) -> MainWindow:
+    window = MainWindow(ctx)
+    ctx.dialogs = QtDialogs(window)
+    return window
+
+
+def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False) -> int:
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "kiosk"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Safeguarding Kiosk")
+    apply_theme(app)
+    log = setup_logging(db_path)
+    try:
+        ctx = open_context(db_path)
+    except KioskError as exc:
+        print(f"kiosk: error: {exc}", file=sys.stderr)
+        return _run_fatal(app, "The kiosk cannot start", str(exc), windowed, exit_when_ready)
+    access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id, event=access_log.KIOSK_START)
+    window = build_window(ctx)
+    install_safety_net(ctx, window, log)
+    if exit_when_ready:
+        watcher = FirstPaint(app, 0)
+        window.stack.currentWidget().installEventFilter(watcher)
+    _show(window, windowed)
+    code = app.exec()
+    ctx.db.close()
+    return int(code)
+
+
+def _run_fatal(app: QApplication, title: str, message: str, windowed: bool,
+               exit_when_ready: bool) -> int:
+    window = QMainWindow()
+    screen = ErrorScreen(title, message)
+    window.setCentralWidget(screen)
+    screen.close_requested.connect(app.quit)
+    if exit_when_ready:
+        watcher = FirstPaint(app, 1)
+        screen.installEventFilter(watcher)
+    _show(window, windowed)
+    app.exec()
+    return 1

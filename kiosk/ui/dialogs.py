@@ -1,0 +1,40 @@
+"""Every modal dialog the kiosk shows, behind one seam.
+
+Screens never call QMessageBox or QFileDialog directly; they call these through
+the context, and tests hand the context a scripted replacement instead.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+
+class QtDialogs:
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.parent = parent
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(
+            self.parent, title, text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def inform(self, title: str, text: str) -> None:
+        QMessageBox.information(self.parent, title, text)
+
+    def warn(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.parent, title, text)
+
+    def ask_password(self, title: str, text: str) -> str | None:
+        value, ok = QInputDialog.getText(self.parent, title, text, QLineEdit.EchoMode.Password)
+        return value if ok else None
+
+    def ask_save_path(self, title: str, suggested_name: str, filter_: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested_name, filter_)
+        return path or None
+
+    def ask_open_path(self, title: str, filter_: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, "", filter_)
+        return path or None

@@ -1,0 +1,165 @@
+"""The login screen: the monitoring notice, username, password, and nothing else to leak.
+
+Keyboard first: focus starts in the username, Tab moves on, Enter signs in.
+Every failure shows the same message; after repeated failures the Sign in button
+waits a little longer each time, whatever the username, so the wait itself
+reveals nothing about which accounts exist.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.auth import LoginOutcome, delay_for
+from kiosk.context import AppContext
+from kiosk.ui import metrics
+from kiosk.ui.widgets import Screen, body, button, heading
+
+NOTICE = (
+    "All access attempts are monitored and recorded. Every sign-in, right or wrong, "
+    "is logged with the time and this kiosk's name, and may be reviewed by managers. "
+    "Use only your own account."
+)
+
+
+class LoginScreen(Screen):
+    logged_in = Signal(object)  # LoginOutcome
+    urgent_help_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("loginScreen")
+        self._failures = 0
+        self._wait_left = 0
+        self._wait_timer = QTimer(self)
+        self._wait_timer.setInterval(1000)
+        self._wait_timer.timeout.connect(self._tick_wait)
+
+        card = QFrame()
+        card.setObjectName("card")
+        card.setMaximumWidth(metrics.CARD_WIDTH)
+        form = QVBoxLayout(card)
+        form.setSpacing(metrics.SPACING)
+
+        self.title = heading("Safeguarding training")
+        self.centre = body("", "centreName")
+        self.notice = body(NOTICE, "notice")
+        self.notice.setAccessibleName("Notice: all access attempts are monitored and recorded")
+
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.username.setAccessibleName("Username")
+        self.username.setMaxLength(200)
+        self.username.setMinimumHeight(metrics.FIELD_HEIGHT)
+        self.username.setAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled, True)
+        user_label = QLabel("&Username")
+        user_label.setBuddy(self.username)
+
+        self.password = QLineEdit()
+        self.password.setObjectName("password")
+        self.password.setAccessibleName("Password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaxLength(1024)
+        self.password.setMinimumHeight(metrics.FIELD_HEIGHT)
+        pass_label = QLabel("&Password")
+        pass_label.setBuddy(self.password)
+
+        self.message = body("", "errorMessage")
+        self.message.setAccessibleName("Sign-in message")
+        self.message.hide()
+
+        self.sign_in = button("Sign in", primary=True)
+        self.sign_in.setObjectName("signInButton")
+        self.urgent = button("Worried about a child now?", "Worried about a child now? Help "
+                             "without signing in")
+        self.urgent.setObjectName("urgentButton")
+
+        for widget in (self.title, self.centre, self.notice, user_label, self.username,
+                       pass_label, self.password, self.message, self.sign_in):
+            form.addWidget(widget)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.urgent)
+        form.addLayout(row)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(metrics.MARGIN, metrics.MARGIN, metrics.MARGIN, metrics.MARGIN)
+        outer.addStretch(1)
+        centre_row = QHBoxLayout()
+        centre_row.addStretch(1)
+        centre_row.addWidget(card, 3)
+        centre_row.addStretch(1)
+        outer.addLayout(centre_row)
+        outer.addStretch(1)
+
+        self.setTabOrder(self.username, self.password)
+        self.setTabOrder(self.password, self.sign_in)
+        self.setTabOrder(self.sign_in, self.urgent)
+        self.username.returnPressed.connect(self._enter_in_username)
+        self.password.returnPressed.connect(self.submit)
+        self.sign_in.clicked.connect(self.submit)
+        self.urgent.clicked.connect(self.urgent_help_requested.emit)
+
+    def entered(self) -> None:
+        name = self.ctx.settings.centre_name
+        self.centre.setText(name)
+        self.centre.setVisible(bool(name))
+        self.username.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reset(self) -> None:
+        self.username.clear()
+        self.password.clear()
+        self.message.clear()
+        self.message.hide()
+        self._failures = 0
+        self._end_wait()
+
+    def _enter_in_username(self) -> None:
+        if self.password.text():
+            self.submit()
+        else:
+            self.password.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def submit(self) -> None:
+        if self._wait_left > 0:
+            return
+        typed = self.username.text()
+        password = self.password.text()
+        # The password leaves the widget at once; nothing below keeps a copy.
+        self.password.clear()
+        outcome: LoginOutcome = self.ctx.auth.login(typed, password)
+        del password
+        if outcome.ok:
+            self.reset()
+            self.logged_in.emit(outcome)
+            return
+        self._failures += 1
+        self.message.setText(outcome.message)
+        self.message.show()
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+        wait = delay_for(self._failures, int(self.ctx.settings.get("lockout_delay_after")))
+        if wait:
+            self._start_wait(wait)
+
+    def _start_wait(self, seconds: int) -> None:
+        self._wait_left = seconds
+        self.sign_in.setEnabled(False)
+        self._show_wait()
+        self._wait_timer.start()
+
+    def _show_wait(self) -> None:
+        self.sign_in.setText(f"Please wait {self._wait_left} s")
+
+    def _tick_wait(self) -> None:
+        self._wait_left -= 1
+        if self._wait_left <= 0:
+            self._end_wait()
+        else:
+            self._show_wait()
+
+    def _end_wait(self) -> None:
+        self._wait_timer.stop()
+        self._wait_left = 0
+        self.sign_in.setEnabled(True)
+        self.sign_in.setText("Sign in")

@@ -1,0 +1,153 @@
+"""The main window: owns the screen stack and is the only place that switches screens.
+
+Screens emit past-tense or `*_requested` signals; this window decides where to
+go. It also owns the idle watcher and refuses to close except through a
+manager's confirmed exit.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk import access_log, users
+from kiosk.auth import LoginOutcome
+from kiosk.context import AppContext
+from kiosk.ui.home_screen import HomeScreen
+from kiosk.ui.idle import IdleWatcher
+from kiosk.ui.login_screen import LoginScreen
+from kiosk.ui.password_change_screen import PasswordChangeScreen
+from kiosk.ui.setup_screen import SetupScreen
+from kiosk.ui.widgets import Screen, body
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, *, ms_per_second: int = 1000) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.allow_close = False
+        self.setWindowTitle("Safeguarding training")
+        self.setObjectName("mainWindow")
+
+        self.stack = QStackedWidget()
+        self.idle_banner = body("", "idleBanner")
+        self.idle_banner.setAccessibleName("Idle sign-out warning")
+        self.idle_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle_banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.idle_banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.screens: dict[str, Screen] = {}
+        self.setup = self.add_screen("setup", SetupScreen(ctx))
+        self.login = self.add_screen("login", LoginScreen(ctx))
+        self.home = self.add_screen("home", HomeScreen(ctx))
+        self.password_change = self.add_screen("password_change", PasswordChangeScreen(ctx))
+
+        settings = ctx.settings
+        self.idle = IdleWatcher(int(settings.get("idle_timeout_seconds")),
+                                int(settings.get("idle_countdown_seconds")),
+                                ms_per_second=ms_per_second, parent=self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self._wire()
+        self.move_to("login" if users.manager_exists(ctx.db) else "setup")
+        self.idle.start()
+
+    def add_screen(self, name: str, screen: Screen) -> Screen:
+        self.screens[name] = screen
+        self.stack.addWidget(screen)
+        return screen
+
+    def _wire(self) -> None:
+        self.setup.setup_completed.connect(lambda: self.move_to("login"))
+        self.login.logged_in.connect(self._on_logged_in)
+        self.home.sign_out_requested.connect(lambda: self.sign_out(idle=False))
+        self.home.exit_requested.connect(self.request_exit)
+        self.password_change.password_changed.connect(self._show_home)
+        self.password_change.cancelled.connect(lambda: self.sign_out(idle=False))
+        self.idle.countdown_started.connect(self._show_countdown)
+        self.idle.countdown_ticked.connect(self._show_countdown)
+        self.idle.countdown_cancelled.connect(self.idle_banner.hide)
+        self.idle.timed_out.connect(lambda: self.sign_out(idle=True))
+
+    def current_screen(self) -> str:
+        widget = self.stack.currentWidget()
+        return next((name for name, s in self.screens.items() if s is widget), "")
+
+    def move_to(self, name: str) -> None:
+        screen = self.screens[name]
+        self.stack.setCurrentWidget(screen)
+        screen.entered()
+
+    def _on_logged_in(self, outcome: LoginOutcome) -> None:
+        self.ctx.current_user = outcome.user
+        self._last = (outcome.previous_login_at, outcome.failures_since)
+        self.idle.configure(int(self.ctx.settings.get("idle_timeout_seconds")),
+                            int(self.ctx.settings.get("idle_countdown_seconds")))
+        if outcome.user is not None and outcome.user.must_change_password:
+            self.move_to("password_change")
+        else:
+            self._show_home()
+
+    def _show_home(self) -> None:
+        previous, failures = getattr(self, "_last", (None, 0))
+        self.home.show_user(previous, failures)
+        self.move_to("home")
+
+    def _show_countdown(self, seconds: int) -> None:
+        self.idle_banner.setText(
+            f"No activity: signing out in {seconds} seconds. "
+            "Press any key or move the mouse to stay signed in."
+        )
+        self.idle_banner.show()
+
+    def sign_out(self, *, idle: bool) -> None:
+        """Sign out (logged), clear every screen's state, and return to the login screen."""
+        user = self.ctx.current_user
+        if user is not None:
+            self.ctx.auth.logout(user, idle=idle)
+        self.ctx.current_user = None
+        self._last = (None, 0)
+        self.idle_banner.hide()
+        for screen in self.screens.values():
+            screen.reset()
+        self.move_to("login" if users.manager_exists(self.ctx.db) else "setup")
+        self.idle.start()
+
+    def request_exit(self) -> None:
+        """A manager closes the kiosk: password again, then a logged exit."""
+        user = self.ctx.current_user
+        dialogs = self.ctx.dialogs
+        if user is None or not user.is_manager or dialogs is None:
+            return
+        password = dialogs.ask_password(
+            "Close the kiosk", "Type your password to close the kiosk.")
+        if password is None:
+            return
+        if not self.ctx.auth.confirm_manager(user, password, "close kiosk"):
+            dialogs.warn("Kiosk not closed", "That password was not right.")
+            return
+        access_log.append(self.ctx.db, self.ctx.clock, kiosk_id=self.ctx.kiosk_id,
+                          event=access_log.KIOSK_EXIT, username_entered=user.username,
+                          user_id=user.id, user_matched=user.username,
+                          reason="closed by a manager")
+        self.ctx.current_user = None
+        self.allow_close = True
+        self.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        # Alt+F4, the taskbar and window managers all arrive here: only a manager's exit closes.
+        if self.allow_close:
+            event.accept()
+        else:
+            event.ignore()

@@ -1,0 +1,139 @@
+"""First run: create the first manager and record the centre's name and kiosk id.
+
+Shown only while no active manager exists. There are no default accounts:
+this screen is the only way in on a new data.db (besides `kiosk users add`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk import access_log, users
+from kiosk.context import AppContext
+from kiosk.db import write_transaction
+from kiosk.errors import KioskError
+from kiosk.settings import parse
+from kiosk.ui import metrics
+from kiosk.ui.widgets import Screen, body, button, heading
+
+
+def _field(name: str, accessible: str, password: bool = False) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setAccessibleName(accessible)
+    edit.setMinimumHeight(metrics.FIELD_HEIGHT)
+    edit.setMaxLength(200)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+class SetupScreen(Screen):
+    setup_completed = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("setupScreen")
+        card = QFrame()
+        card.setObjectName("card")
+        card.setMaximumWidth(metrics.CARD_WIDTH + 120)
+        layout = QVBoxLayout(card)
+        layout.setSpacing(metrics.SPACING)
+        layout.addWidget(heading("Set up this kiosk"))
+        layout.addWidget(body(
+            "There is no manager account yet. Create the first one: it can add staff, "
+            "see results and the access log, and close the kiosk. Managers' passwords "
+            "need at least 15 characters; a short sentence works well."
+        ))
+        self.centre_name = _field("centreName", "Centre name")
+        self.kiosk_id = _field("kioskId", "Kiosk id")
+        self.kiosk_id.setText(ctx.settings.kiosk_id)
+        self.username = _field("managerUsername", "Manager username")
+        self.full_name = _field("managerFullName", "Manager full name")
+        self.password = _field("managerPassword", "Manager password", password=True)
+        self.password.setMaxLength(1024)
+        self.confirm = _field("managerPasswordConfirm", "Manager password again", password=True)
+        self.confirm.setMaxLength(1024)
+        form = QFormLayout()
+        form.setSpacing(metrics.SPACING)
+        form.addRow("&Centre name", self.centre_name)
+        form.addRow("&Kiosk id", self.kiosk_id)
+        form.addRow("Manager &username", self.username)
+        form.addRow("Manager's &full name", self.full_name)
+        form.addRow("&Password", self.password)
+        form.addRow("Password &again", self.confirm)
+        layout.addLayout(form)
+        self.message = body("", "errorMessage")
+        self.message.setAccessibleName("Set-up message")
+        self.message.hide()
+        layout.addWidget(self.message)
+        self.create = button("Create manager account", primary=True)
+        self.create.setObjectName("createManagerButton")
+        layout.addWidget(self.create)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(metrics.MARGIN, metrics.MARGIN, metrics.MARGIN, metrics.MARGIN)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card, 4)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(1)
+        self.create.clicked.connect(self.submit)
+        for edit in (self.centre_name, self.kiosk_id, self.username, self.full_name,
+                     self.password, self.confirm):
+            edit.returnPressed.connect(self.submit)
+
+    def entered(self) -> None:
+        self.centre_name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reset(self) -> None:
+        self.password.clear()
+        self.confirm.clear()
+        self.message.hide()
+
+    def _show(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def submit(self) -> None:
+        ctx = self.ctx
+        try:
+            centre = parse("centre_name", self.centre_name.text())
+            kiosk_id = parse("kiosk_id", self.kiosk_id.text())
+        except KioskError as exc:
+            self._show(str(exc).replace("centre_name", "Centre name").replace(
+                "kiosk_id", "Kiosk id"))
+            return
+        if self.password.text() != self.confirm.text():
+            self._show("The two passwords are different. Type them again.")
+            self.password.clear()
+            self.confirm.clear()
+            self.password.setFocus()
+            return
+        try:
+            with write_transaction(ctx.db):
+                if users.manager_exists(ctx.db):
+                    self._show("A manager account already exists. Sign in instead.")
+                    return
+                ctx.settings.set("centre_name", centre)
+                ctx.settings.set("kiosk_id", kiosk_id)
+                manager = users.create(
+                    ctx.db, ctx.settings, ctx.clock, username=self.username.text(),
+                    password=self.password.text(), role="manager",
+                    full_name=self.full_name.text(),
+                )
+                access_log.append(
+                    ctx.db, ctx.clock, kiosk_id=kiosk_id, event=access_log.SETUP,
+                    username_entered=manager.username, user_id=manager.id,
+                    user_matched=manager.username,
+                    reason="first manager created; centre and kiosk id recorded",
+                )
+        except KioskError as exc:
+            self._show(str(exc))
+            return
+        self.password.clear()
+        self.confirm.clear()
+        self.setup_completed.emit()

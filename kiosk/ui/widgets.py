@@ -1,0 +1,48 @@
+"""Small building blocks shared by screens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+from kiosk.context import AppContext
+from kiosk.ui import metrics
+
+
+class Screen(QWidget):
+    """A page in the main window's stack. `reset()` forgets everything a person typed."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+
+    def entered(self) -> None:
+        """Called each time the main window shows this screen."""
+
+    def reset(self) -> None:
+        """Called at every sign-out: clear fields, selections and any personal data."""
+
+
+def heading(text: str, level: int = 1) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("heading" if level == 1 else "subheading")
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    return label
+
+
+def body(text: str = "", name: str = "body") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label
+
+
+def button(text: str, accessible: str | None = None, primary: bool = False) -> QPushButton:
+    btn = QPushButton(text)
+    btn.setObjectName("primaryButton" if primary else "button")
+    btn.setMinimumHeight(metrics.BUTTON_HEIGHT)
+    btn.setAccessibleName(accessible or text.replace("&", ""))
+    btn.setAutoDefault(True)
+    return btn

@@ -1,0 +1,75 @@
+"""One entry point for a fresh clone: sets itself up, then runs the kiosk or the tests.
+
+    python run.py [kiosk arguments]   launch the kiosk on ./data.db
+    python run.py test [pytest args]  lint, then run the whole test suite
+
+It creates `.venv/` beside this file on first use and reinstalls only when
+pyproject.toml changes, so a second launch starts at once. Only the standard
+library is used here because nothing else is installed yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".kiosk-installed"
+
+
+def _venv_python() -> Path:
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def _wanted_stamp() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment() -> Path:
+    """Create or refresh the virtual environment; return its interpreter."""
+    if sys.version_info < (3, 10):  # noqa: UP036 - run.py may be started by an old Python
+        found = ".".join(map(str, sys.version_info[:2]))
+        sys.exit(f"run.py: error: Python 3.10 or newer is needed (this is {found})")
+    python = _venv_python()
+    if not python.exists():
+        print("run.py: creating .venv (first run only)...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    wanted = _wanted_stamp()
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        print("run.py: installing pinned dependencies...", flush=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "-e", f"{ROOT}[test]"],
+            check=True,
+        )
+        STAMP.write_text(wanted)
+    return python
+
+
+def main(argv: list[str]) -> int:
+    try:
+        python = ensure_environment()
+    except subprocess.CalledProcessError as exc:
+        print(f"run.py: error: installing dependencies failed ({exc.returncode})", file=sys.stderr)
+        return 1
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    if argv[:1] == ["test"]:
+        lint = subprocess.run([str(python), "-m", "ruff", "check", str(ROOT)], cwd=ROOT, env=env)
+        if lint.returncode != 0:
+            return lint.returncode
+        return subprocess.run(
+            [str(python), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env
+        ).returncode
+    return subprocess.run([str(python), "-m", "kiosk", *argv], cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
