@@ -38,7 +38,8 @@ class AppContext:
     clock: Clock
     settings: Settings
     auth: Authenticator
-    course: Any = None  # the loaded content pack (kiosk.course), when one is loaded
+    course: Any = None  # the default kiosk.course.Course, when a pack is loaded
+    courses: tuple[Any, ...] = ()  # every loaded pack (the matrix shows each)
     dialogs: Dialogs | None = None
     current_user: User | None = None
     extras: dict[str, Any] = field(default_factory=dict)

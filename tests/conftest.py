@@ -15,11 +15,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from kiosk import users  # noqa: E402 - after the platform is chosen
-from kiosk.clock import FakeClock  # noqa: E402
-from kiosk.context import AppContext, open_context  # noqa: E402
-
-from tests.fakes import FakeDialogs  # noqa: E402
+from kiosk import users
+from kiosk.clock import FakeClock
+from kiosk.context import AppContext, open_context
+from tests.fakes import FakeDialogs
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGER_PASSWORD = "river-lantern-orchard-42"  # 24 characters: above both minimums
@@ -70,7 +69,7 @@ def learner(make_user: Callable[..., users.User]) -> users.User:
 
 
 @pytest.fixture
-def window(qtbot, ctx: AppContext):  # noqa: ANN001, ANN201 - pytest-qt's fixture
+def window(qtbot, ctx: AppContext):
     """The real main window on the test context, shown offscreen, idle time sped up."""
     from kiosk.ui.main_window import MainWindow
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from kiosk import access_log
 from kiosk.context import AppContext, open_context
+from kiosk.course import ContentError, load_default_courses
 from kiosk.errors import KioskError
 from kiosk.logs import setup_logging
 from kiosk.ui.dialogs import QtDialogs
@@ -30,7 +31,7 @@ class FirstPaint(QObject):
         self.code = code
         self.done = False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.done and event.type() == QEvent.Type.Paint:
             self.done = True
             QTimer.singleShot(0, lambda: self.app.exit(self.code))
@@ -63,7 +64,7 @@ def install_safety_net(ctx: AppContext, window: MainWindow, log: logging.Logger)
             )
         try:
             window.sign_out(idle=False)
-        except Exception:  # noqa: BLE001 - the net must never throw
+        except Exception:
             log.exception("sign-out after an error failed")
 
     sys.excepthook = hook
@@ -82,10 +83,20 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     apply_theme(app)
     log = setup_logging(db_path)
     try:
+        # The content is checked before data.db is opened: a broken pack touches nothing.
+        courses = load_default_courses()
+    except ContentError as exc:
+        print(f"kiosk: error: the course content has problems:\n{exc}", file=sys.stderr)
+        return _run_fatal(app, "The course content has problems",
+                          "Fix these and start the kiosk again (kiosk content check lists "
+                          f"them too):\n\n{exc}", windowed, exit_when_ready)
+    try:
         ctx = open_context(db_path)
     except KioskError as exc:
         print(f"kiosk: error: {exc}", file=sys.stderr)
         return _run_fatal(app, "The kiosk cannot start", str(exc), windowed, exit_when_ready)
+    ctx.courses = tuple(courses)
+    ctx.course = courses[0] if courses else None
     access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id, event=access_log.KIOSK_START)
     window = build_window(ctx)
     install_safety_net(ctx, window, log)

@@ -64,7 +64,7 @@ class IdleWatcher(QObject):
             self.countdown_cancelled.emit()
         self._idle.start(self.idle_seconds * self.ms_per_second)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY:
             self.poke()
         return False

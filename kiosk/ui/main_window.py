@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.quit()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         # Alt+F4, the taskbar and window managers all arrive here: only a manager's exit closes.
         if self.allow_close:
             event.accept()
