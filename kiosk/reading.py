@@ -1,0 +1,45 @@
+"""Reading progress: which sections a person opened, when, and for how long.
+
+Progress belongs to a person and a content version: when the text changes, what
+was read before no longer counts as having read this text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from kiosk.clock import Clock, to_iso
+from kiosk.settings import Settings
+
+
+def record_open(db: Database, clock: Clock, user_id: int, course: Any, section_id: str) -> int:
+    """Record that `user_id` opened a section now; returns the view's id for record_seconds()."""
+    cursor = db.execute(
+        "INSERT INTO section_views (user_id, course_id, content_version, section_id, opened_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [user_id, course.id, course.content_version, section_id, to_iso(clock.now())],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def record_seconds(db: Database, view_id: int, seconds: float) -> None:
+    db.execute("UPDATE section_views SET seconds = ? WHERE id = ?",
+               [max(0.0, float(seconds)), view_id])
+
+
+def opened_sections(db: Database, user_id: int, course: Any) -> set[str]:
+    rows = db.execute(
+        "SELECT DISTINCT section_id FROM section_views "
+        "WHERE user_id = ? AND course_id = ? AND content_version = ?",
+        [user_id, course.id, course.content_version],
+    )
+    return {r[0] for r in rows}
+
+
+def may_take_test(db: Database, settings: Settings, user_id: int, course: Any) -> bool:
+    """The test opens once every section has been opened, unless a setting relaxes that."""
+    if not settings.get("require_all_sections"):
+        return True
+    return {s.id for s in course.sections} <= opened_sections(db, user_id, course)
