@@ -81,6 +81,13 @@ def _copy_aside(conn: sqlite3.Connection, path: Path) -> Path:
     return target
 
 
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchone()
+    return bool(row[0])
+
+
 def open_database(path: Path | str, *, migrate: bool = True) -> Database:
     """Open (creating on first run) and migrate the kiosk database.
 
@@ -107,6 +114,11 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
             raise DatabaseError(
                 f"{path.name} was written by a newer version of the kiosk. "
                 "Install that version (or newer); this one will not change the file."
+            )
+        if existed and not applied and _has_tables(conn):
+            # Someone pointed --db at another program's database: never add our tables to it.
+            raise DatabaseError(
+                f"{path.name} is not a kiosk database. Check the path; it was not changed."
             )
         # WAL lets the manager's views read while a learner's answers are written;
         # FULL sync because a power cut must never lose a submitted answer.

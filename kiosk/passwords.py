@@ -57,6 +57,19 @@ def _is_common(password: str) -> bool:
     return len(stem) >= 4 and stem in listed
 
 
+def _is_pattern(password: str) -> bool:
+    """A repeated chunk ("abcabcabcabc") or a straight run ("123456789012", "zyxwv...")."""
+    n = len(password)
+    for period in range(1, n // 2 + 1):
+        if all(password[i] == password[i % period] for i in range(n)):
+            return True
+    steps = {(ord(b) - ord(a)) for a, b in zip(password, password[1:])}
+    if password.isdigit():
+        steps = {s % 10 for s in steps}
+        return steps <= {1} or steps <= {9}
+    return steps <= {1} or steps <= {-1}
+
+
 def policy_problem(
     password: str, *, username: str, centre_name: str, min_length: int
 ) -> str | None:
@@ -73,6 +86,8 @@ def policy_problem(
         return "The password cannot be the same as the username."
     if centre_name and folded == normalise(centre_name).casefold():
         return "The password cannot be the centre's name."
+    if _is_pattern(folded):
+        return "That password is a simple pattern (repeated or in sequence). Choose another."
     if _is_common(pw):
         return "That password is on a list of commonly used passwords. Choose another."
     return None

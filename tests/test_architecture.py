@@ -1,0 +1,51 @@
+"""The shape the project promises: a core with no Qt, and a CLI that starts without Qt."""
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT, kiosk_env
+
+CORE_MODULES = [
+    p.stem for p in (ROOT / "kiosk").glob("*.py") if p.stem not in ("__main__",)
+]
+
+
+def _modules_after(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=kiosk_env(), cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_core_modules_never_import_qt():
+    """Importing every core module in a fresh interpreter leaves PySide6 unloaded."""
+    imports = "; ".join(f"import kiosk.{name}" for name in CORE_MODULES)
+    out = _modules_after(f"{imports}; import sys; print('PySide6' in sys.modules)")
+    assert out.strip() == "False"
+
+
+def test_non_gui_cli_commands_never_import_qt(tmp_path):
+    """Running users/settings/export commands through the real CLI entry never loads Qt."""
+    db = tmp_path / "data.db"
+    code = f"""
+import io, sys
+from kiosk.cli import main
+sys.stdin = io.StringIO("a-long-enough-passphrase-9\\n")
+assert main(["users", "add", "sam", "--role", "manager", "--db", r"{db}"]) == 0
+assert main(["users", "list", "--db", r"{db}"]) == 0
+assert main(["settings", "list", "--db", r"{db}"]) == 0
+assert main(["export", "access-log", "--out", r"{tmp_path / 'log.csv'}", "--db", r"{db}"]) == 0
+assert main(["--help"]) == 0
+print("PySide6" in sys.modules)
+"""
+    out = _modules_after(code)
+    assert out.strip().splitlines()[-1] == "False"
+
+
+def test_no_module_level_database_or_window():
+    """No global database or window object: the context is passed, never imported."""
+    for path in (ROOT / "kiosk").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for line in text.splitlines():
+            if line.startswith(("DB =", "db =", "WINDOW =", "window =", "mw =")):
+                raise AssertionError(f"{path}: module-level state: {line}")
