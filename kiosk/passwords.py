@@ -13,6 +13,7 @@ import gzip
 import secrets
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -63,7 +64,7 @@ def _is_pattern(password: str) -> bool:
     for period in range(1, n // 2 + 1):
         if all(password[i] == password[i % period] for i in range(n)):
             return True
-    steps = {(ord(b) - ord(a)) for a, b in zip(password, password[1:])}
+    steps = {(ord(b) - ord(a)) for a, b in pairwise(password)}
     if password.isdigit():
         steps = {s % 10 for s in steps}
         return steps <= {1} or steps <= {9}

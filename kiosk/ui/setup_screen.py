@@ -133,6 +133,10 @@ class SetupScreen(Screen):
                 )
         except KioskError as exc:
             self._show(str(exc))
+            # A refused password is not kept on screen: type it again, fresh.
+            self.password.clear()
+            self.confirm.clear()
+            self.password.setFocus()
             return
         self.password.clear()
         self.confirm.clear()
