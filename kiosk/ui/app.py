@@ -44,6 +44,11 @@ def _show(window: QMainWindow, windowed: bool) -> None:
         window.show()
     else:
         window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        # Cover the screen even where no window manager honours full-screen (Xvfb, some
+        # kiosk shells): set the geometry first, then ask for full-screen.
+        screen = window.screen() or QApplication.primaryScreen()
+        if screen is not None:
+            window.setGeometry(screen.geometry())
         window.showFullScreen()
 
 

@@ -21,10 +21,11 @@ def describe_last_sign_in(previous: str | None, failures: int) -> str:
         text = f"Last signed in {moment:%A %d %B %Y at %H:%M}"
     else:
         text = "This is your first sign-in"
+    since = "since then" if previous else "before now"
     if failures == 1:
-        text += " · 1 failed attempt on your account since then"
+        text += f" · 1 failed attempt on your account {since}"
     elif failures:
-        text += f" · {failures} failed attempts on your account since then"
+        text += f" · {failures} failed attempts on your account {since}"
     return text + "."
 
 

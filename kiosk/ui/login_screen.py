@@ -38,6 +38,7 @@ class LoginScreen(Screen):
 
         card = QFrame()
         card.setObjectName("card")
+        card.setMinimumWidth(metrics.CARD_MIN_WIDTH)
         card.setMaximumWidth(metrics.CARD_WIDTH)
         form = QVBoxLayout(card)
         form.setSpacing(metrics.SPACING)

@@ -21,6 +21,7 @@ class PasswordChangeScreen(Screen):
         self.setObjectName("passwordChangeScreen")
         card = QFrame()
         card.setObjectName("card")
+        card.setMinimumWidth(metrics.CARD_MIN_WIDTH)
         card.setMaximumWidth(metrics.CARD_WIDTH)
         layout = QVBoxLayout(card)
         layout.addWidget(heading("Choose a new password"))
