@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlite_utils import Database
+from sqlite_utils import Database, Migrations
 
 from kiosk.errors import DatabaseError
 from kiosk.migrations import KNOWN, migrations
@@ -88,10 +88,13 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
-def open_database(path: Path | str, *, migrate: bool = True) -> Database:
+def open_database(path: Path | str, *, migrate: bool = True,
+                  migration_set: Migrations = migrations,
+                  known: tuple[str, ...] = KNOWN) -> Database:
     """Open (creating on first run) and migrate the kiosk database.
 
     Raises DatabaseError with a message for a person; never leaves the file half-migrated.
+    `migration_set`/`known` exist so tests can stand in for a future release.
     """
     path = Path(path)
     if path.is_dir():
@@ -108,8 +111,8 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
         if existed:
             _quick_check(conn, path)
         db = Database(conn, execute_plugins=False)
-        applied = [m.name for m in migrations.applied(db)]
-        unknown = [name for name in applied if name not in KNOWN]
+        applied = [m.name for m in migration_set.applied(db)]
+        unknown = [name for name in applied if name not in known]
         if unknown:
             raise DatabaseError(
                 f"{path.name} was written by a newer version of the kiosk. "
@@ -125,11 +128,11 @@ def open_database(path: Path | str, *, migrate: bool = True) -> Database:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         if migrate:
-            pending = migrations.pending(db)
+            pending = migration_set.pending(db)
             if pending and existed and applied:
                 _copy_aside(conn, path)
             if pending:
-                migrations.apply(db)
+                migration_set.apply(db)
         return db
     except DatabaseError:
         conn.close()

@@ -85,3 +85,37 @@ def test_write_transaction_rolls_back_on_error(tmp_path):
         db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('x', '1', 'now')")
         raise RuntimeError("boom")
     assert db.execute("SELECT COUNT(*) FROM settings").fetchone()[0] == 0
+
+
+def test_existing_file_is_copied_aside_before_a_migration(tmp_path):
+    """Upgrading an existing data.db first keeps a full copy of it beside the file."""
+    from sqlite_utils import Migrations
+
+    from kiosk.migrations import KNOWN, m001_initial
+
+    path = tmp_path / "data.db"
+    db = open_database(path)
+    db.execute("INSERT INTO settings (key, value, updated_at) VALUES ('centre_name', 'A', 'x')")
+    db.close()
+
+    next_release = Migrations("kiosk")
+    next_release()(m001_initial)
+
+    @next_release()
+    def m002_add_notes(db):
+        db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+
+    upgraded = open_database(path, migration_set=next_release, known=(*KNOWN, "m002_add_notes"))
+    assert upgraded["notes"].exists()
+    copies = list(tmp_path.glob("data.db.pre-migration-*"))
+    assert len(copies) == 1
+    old = sqlite3.connect(copies[0])
+    assert old.execute("SELECT value FROM settings").fetchone()[0] == "A"
+    assert "notes" not in {r[0] for r in old.execute("SELECT name FROM sqlite_master")}
+
+
+def test_no_copy_when_nothing_to_migrate(tmp_path):
+    """Opening an up-to-date file makes no copies (no clutter on every start)."""
+    open_database(tmp_path / "data.db").close()
+    open_database(tmp_path / "data.db").close()
+    assert not list(tmp_path.glob("*.pre-migration-*"))
