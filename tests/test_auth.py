@@ -143,3 +143,21 @@ def test_manager_confirmation_is_logged(ctx, manager):
         "SELECT reason FROM access_log WHERE event = ?", [access_log.MANAGER_ACTION])]
     assert "close kiosk: confirmed" in reasons
     assert "close kiosk: password not accepted" in reasons
+
+
+def test_any_typed_username_and_password_fail_safely(ctx, learner):
+    """Whatever is typed (control characters, SQL, huge input), sign-in fails politely."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=15, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.text(max_size=300), st.text(max_size=300))
+    def attempt(username, password):
+        outcome = ctx.auth.login(username, password)
+        assert outcome.ok is False
+        assert outcome.message in (auth.GENERIC_FAILURE, auth.KIOSK_PAUSED)
+
+    ctx.settings.set("kiosk_failure_limit", 1000)
+    attempt()
+    assert users.find(ctx.db, "alex").failed_count <= 15
