@@ -1,0 +1,148 @@
+"""The certificate as one A4 page, drawn with Qt's own PDF and print support.
+
+The same painting goes to a QPdfWriter (Save certificate) or a QPrinter (Print),
+so what is printed is exactly what is saved. The facts come from
+kiosk.certificate; this module only lays them out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+from PySide6.QtGui import (
+    QColor,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
+
+from kiosk import certificate
+from kiosk.certificate import CertificateFacts
+from kiosk.context import AppContext
+from kiosk.errors import KioskError
+
+MARGIN_MM = 18
+
+
+def certificate_html(facts: CertificateFacts) -> str:
+    e = html.escape
+    centre = e(facts.centre_name) if facts.centre_name else "&nbsp;"
+    return f"""
+<div style="font-family: 'DejaVu Sans', Arial, sans-serif; color: #1b1f23;">
+<p align="center" style="font-size: 13pt; color: #33475b;">{centre}</p>
+<p align="center" style="font-size: 30pt; font-weight: bold; color: #0b3d62;">
+Certificate of completion</p>
+<p align="center" style="font-size: 13pt;">This certifies that</p>
+<p align="center" style="font-size: 26pt; font-weight: bold;">{e(facts.full_name)}</p>
+<p align="center" style="font-size: 13pt;">has completed and passed the course</p>
+<p align="center" style="font-size: 18pt; font-weight: bold; color: #0b3d62;">
+{e(facts.course_title)}</p>
+<p align="center" style="font-size: 12pt;">Course version {e(facts.course_version)}</p>
+<br/>
+<table align="center" cellpadding="6" style="font-size: 13pt;">
+<tr><td>Date passed:</td><td><b>{facts.passed_on:%d %B %Y}</b></td></tr>
+<tr><td>Score:</td><td><b>{e(facts.score_text)}</b></td></tr>
+<tr><td>Valid until:</td><td><b>{facts.expires_on:%d %B %Y}</b></td></tr>
+<tr><td>Verification code:</td><td><b>{e(facts.code)}</b></td></tr>
+</table>
+<br/>
+<p align="center" style="font-size: 10pt; color: #33475b;">
+A refresher is due before the date above. To check this certificate, a manager at the
+centre runs: kiosk certificate verify {e(facts.code)}</p>
+</div>
+"""
+
+
+def paint(device: QPagedPaintDevice, facts: CertificateFacts) -> None:
+    """Lay the certificate out on one A4 portrait page of `device`."""
+    device.setPageLayout(QPageLayout(
+        QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter))
+    painter = QPainter()
+    if not painter.begin(device):
+        raise KioskError("The certificate could not be written there. Choose another place.")
+    try:
+        width, height = device.width(), device.height()
+        pen = QPen(QColor("#0b5cad"))
+        pen.setWidthF(max(2.0, width / 250))
+        painter.setPen(pen)
+        inset = width / 60
+        painter.drawRect(QRectF(inset, inset, width - 2 * inset, height - 2 * inset))
+        doc = QTextDocument()
+        # Point sizes must mean points on this device, not on the screen.
+        doc.documentLayout().setPaintDevice(device)
+        doc.setDocumentMargin(width / 14)
+        doc.setPageSize(QSizeF(width, height))
+        doc.setHtml(certificate_html(facts))
+        top = max(0.0, (height - doc.size().height()) / 3)
+        painter.translate(0, top)
+        doc.drawContents(painter, QRectF(0, 0, width, height))
+    finally:
+        painter.end()
+
+
+def write_pdf(path: Path | str, facts: CertificateFacts) -> Path:
+    """Write the certificate to `path` (temp file, then rename: never half a file)."""
+    target = Path(path)
+    if target.suffix.lower() != ".pdf":
+        target = target.with_name(target.name + ".pdf")
+    tmp = target.with_name(f".{target.name}.partial")
+    writer = QPdfWriter(str(tmp))
+    writer.setTitle(f"Certificate: {facts.full_name}, {facts.course_title}")
+    writer.setCreator("Safeguarding training kiosk")
+    writer.setResolution(300)
+    try:
+        paint(writer, facts)
+        del writer  # closes the file
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise KioskError(f"The certificate could not be saved ({exc.strerror or exc}).") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return target
+
+
+def save_certificate(ctx: AppContext, facts: CertificateFacts) -> Path | None:
+    """Ask where, save the PDF, log it; returns the file written (None if cancelled)."""
+    if ctx.dialogs is None:
+        return None
+    chosen = ctx.dialogs.ask_save_path("Save certificate", facts.file_name, "PDF files (*.pdf)")
+    if not chosen:
+        return None
+    try:
+        written = write_pdf(chosen, facts)
+    except KioskError as exc:
+        ctx.dialogs.warn("Certificate not saved", str(exc))
+        return None
+    certificate.record_output(ctx.db, ctx.settings, ctx.clock, ctx.current_user, facts,
+                              "saved PDF of")
+    ctx.dialogs.inform("Certificate saved", f"Your certificate was saved as {written}.")
+    return written
+
+
+def print_certificate(ctx: AppContext, facts: CertificateFacts) -> bool:
+    """Choose a printer, print one page, log it; False if cancelled or it failed."""
+    if ctx.dialogs is None:
+        return False
+    printer = ctx.dialogs.ask_printer("Print certificate")
+    if printer is None:
+        return False
+    try:
+        paint(printer, facts)
+    except KioskError:
+        ctx.dialogs.warn("Certificate not printed",
+                         "The printer could not be used. Check it is on, or save the "
+                         "certificate as a PDF instead.")
+        return False
+    certificate.record_output(ctx.db, ctx.settings, ctx.clock, ctx.current_user, facts,
+                              "printed")
+    return True
