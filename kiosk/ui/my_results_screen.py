@@ -13,6 +13,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.ui import metrics
 from kiosk.ui.certificate_pdf import print_certificate, save_certificate
+from kiosk.ui.layouts import clear_layout
 from kiosk.ui.widgets import Screen, body, button, heading
 
 HEADERS = ("Date", "Score", "Result", "Valid until", "Certificate")
@@ -55,10 +56,7 @@ class MyResultsScreen(Screen):
         self.rows: list[dict] = []
 
     def _clear(self) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.grid)
 
     def load(self) -> None:
         """Read this person's attempts afresh (newest first)."""

@@ -16,6 +16,7 @@ from kiosk.errors import KioskError
 from kiosk.quiz import Attempt, AttemptQuestion
 from kiosk.ui import metrics
 from kiosk.ui.certificate_pdf import print_certificate, save_certificate
+from kiosk.ui.layouts import clear_layout
 from kiosk.ui.widgets import Screen, body, button, heading
 
 
@@ -111,10 +112,7 @@ class ResultScreen(Screen):
         self._fill_review(attempt)
 
     def _fill_review(self, attempt: Attempt) -> None:
-        while self.review_layout.count():
-            item = self.review_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.review_layout)
         wrong = [q for q in attempt.questions if not q.correct]
         reveal = bool(getattr(self.ctx.course, "reveal_answers", True))
         if not wrong:
@@ -168,7 +166,4 @@ class ResultScreen(Screen):
         self.score.clear()
         self.next_step.clear()
         self.review_heading.clear()
-        while self.review_layout.count():
-            item = self.review_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.review_layout)

@@ -29,6 +29,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.quiz import Attempt
 from kiosk.ui import metrics
+from kiosk.ui.layouts import clear_layout
 from kiosk.ui.widgets import Screen, body, button, heading
 
 
@@ -152,11 +153,7 @@ class TestScreen(Screen):
     # ------------------------------------------------------------ showing a question
 
     def _clear_options(self) -> None:
-        while self.options_layout.count():
-            item = self.options_layout.takeAt(0)
-            widget = item.widget()
-            if widget is not None:
-                widget.deleteLater()
+        clear_layout(self.options_layout)
         self.option_buttons = []
         self.group = None
 
@@ -196,6 +193,7 @@ class TestScreen(Screen):
             rlayout.addWidget(btn, 0, Qt.AlignmentFlag.AlignTop)
             rlayout.addWidget(OptionLabel(text, btn), 1)
             self.options_layout.addWidget(row)
+            row.show()  # now, not at the next event loop turn: keys may arrive before it
             self.option_buttons.append(btn)
         self.options_layout.addStretch(1)
         self.back.setEnabled(self.index > 0)
@@ -213,10 +211,7 @@ class TestScreen(Screen):
             Qt.FocusReason.OtherFocusReason)
 
     def _refresh_review(self) -> None:
-        while self.review_layout.count():
-            item = self.review_layout.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        clear_layout(self.review_layout)
         missing = self.unanswered()
         if not missing:
             self.review_layout.addWidget(body("All questions answered. Submit when you are ready.",
@@ -230,6 +225,7 @@ class TestScreen(Screen):
             jump.setMinimumHeight(metrics.BUTTON_HEIGHT - 8)
             jump.clicked.connect(lambda _=False, p=position: self.go_to_position(p))
             self.review_layout.addWidget(jump)
+            jump.show()
         self.review_layout.addStretch(1)
 
     # ------------------------------------------------------------ answering
