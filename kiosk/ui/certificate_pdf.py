@@ -12,7 +12,7 @@ import html
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+from PySide6.QtCore import QMarginsF, QRectF
 from PySide6.QtGui import (
     QColor,
     QPagedPaintDevice,
@@ -33,6 +33,7 @@ MARGIN_MM = 18
 # Qt's text layout falls apart at 1200 dpi (QPrinter's HighResolution default): words
 # break mid-way. 300 dpi is sharp on paper and lays out like the screen.
 RESOLUTION_DPI = 300
+LOGICAL_WIDTH = 660.0  # the printable width of A4 (18 mm margins) at 96 px per inch
 
 
 def certificate_html(facts: CertificateFacts) -> str:
@@ -40,24 +41,24 @@ def certificate_html(facts: CertificateFacts) -> str:
     centre = e(facts.centre_name) if facts.centre_name else "&nbsp;"
     return f"""
 <div style="font-family: 'DejaVu Sans', Arial, sans-serif; color: #1b1f23;">
-<p align="center" style="font-size: 13pt; color: #33475b;">{centre}</p>
-<p align="center" style="font-size: 30pt; font-weight: bold; color: #0b3d62;">
+<p align="center" style="font-size: 17px; color: #33475b;">{centre}</p>
+<p align="center" style="font-size: 40px; font-weight: bold; color: #0b3d62;">
 Certificate of completion</p>
-<p align="center" style="font-size: 13pt;">This certifies that</p>
-<p align="center" style="font-size: 26pt; font-weight: bold;">{e(facts.full_name)}</p>
-<p align="center" style="font-size: 13pt;">has completed and passed the course</p>
-<p align="center" style="font-size: 18pt; font-weight: bold; color: #0b3d62;">
+<p align="center" style="font-size: 17px;">This certifies that</p>
+<p align="center" style="font-size: 34px; font-weight: bold;">{e(facts.full_name)}</p>
+<p align="center" style="font-size: 17px;">has completed and passed the course</p>
+<p align="center" style="font-size: 24px; font-weight: bold; color: #0b3d62;">
 {e(facts.course_title)}</p>
-<p align="center" style="font-size: 12pt;">Course version {e(facts.course_version)}</p>
+<p align="center" style="font-size: 16px;">Course version {e(facts.course_version)}</p>
 <br/>
-<table align="center" cellpadding="6" style="font-size: 13pt;">
+<table align="center" cellpadding="6" style="font-size: 17px;">
 <tr><td>Date passed:</td><td><b>{facts.passed_on:%d %B %Y}</b></td></tr>
 <tr><td>Score:</td><td><b>{e(facts.score_text)}</b></td></tr>
 <tr><td>Valid until:</td><td><b>{facts.expires_on:%d %B %Y}</b></td></tr>
 <tr><td>Verification code:</td><td><b>{e(facts.code)}</b></td></tr>
 </table>
 <br/>
-<p align="center" style="font-size: 10pt; color: #33475b;">
+<p align="center" style="font-size: 13px; color: #33475b;">
 A refresher is due before the date above. To check this certificate, a manager at the
 centre runs: kiosk certificate verify {e(facts.code)}</p>
 </div>
@@ -82,15 +83,18 @@ def paint(device: QPagedPaintDevice, facts: CertificateFacts) -> None:
         painter.setPen(pen)
         inset = width / 60
         painter.drawRect(QRectF(inset, inset, width - 2 * inset, height - 2 * inset))
+        # Laid out on a fixed logical page (px sizes, no DPI involved) and scaled onto the
+        # device: the same proportions on a 300 dpi PDF, a 600 dpi laser, or any screen DPI.
+        scale = width / LOGICAL_WIDTH
+        logical_height = height / scale
         doc = QTextDocument()
-        # Point sizes must mean points on this device, not on the screen.
-        doc.documentLayout().setPaintDevice(device)
-        doc.setDocumentMargin(width / 14)
-        doc.setPageSize(QSizeF(width, height))
+        doc.setDocumentMargin(LOGICAL_WIDTH / 14)
+        doc.setTextWidth(LOGICAL_WIDTH)
         doc.setHtml(certificate_html(facts))
-        top = max(0.0, (height - doc.size().height()) / 3)
+        top = max(0.0, (logical_height - doc.size().height()) / 3)
+        painter.scale(scale, scale)
         painter.translate(0, top)
-        doc.drawContents(painter, QRectF(0, 0, width, height))
+        doc.drawContents(painter, QRectF(0, 0, LOGICAL_WIDTH, logical_height))
     finally:
         painter.end()
 

@@ -139,8 +139,11 @@ class MainWindow(QMainWindow):
         state = status.training_status(ctx.db, user.id, ctx.course.id, ctx.clock.now().date())
         in_progress = quiz.in_progress_id(ctx.db, user.id, ctx.course) is not None
         text = state.describe()
-        if in_progress:
-            text += " You have a test in progress: choose \"Resume the test\" to carry on."
+        if in_progress and state.state in (status.IN_PROGRESS, status.NOT_STARTED):
+            text = ("In progress: you have started the test. Choose \"Resume the test\" to "
+                    "carry on where you left off; your answers so far are kept.")
+        elif in_progress:
+            text += " You have a test under way: choose \"Resume the test\" to carry on."
         self.home.set_status(text)
         self.home.set_test_in_progress(in_progress)
 

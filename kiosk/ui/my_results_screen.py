@@ -37,6 +37,7 @@ class MyResultsScreen(Screen):
         self.grid.setHorizontalSpacing(metrics.SPACING * 2)
         self.grid.setVerticalSpacing(metrics.SPACING // 2)
         scroll = QScrollArea()
+        scroll.setObjectName("plainScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.table)

@@ -63,6 +63,7 @@ class ResultScreen(Screen):
         self.review_layout.setContentsMargins(0, 0, 8, 0)
         self.review_layout.setSpacing(metrics.SPACING)
         scroll = QScrollArea()
+        scroll.setObjectName("plainScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.review_box)
@@ -88,6 +89,8 @@ class ResultScreen(Screen):
         passed = bool(attempt.passed)
         self.verdict.setText("You passed" if passed else "Not passed this time")
         self.verdict.setProperty("passed", passed)
+        self.verdict.style().unpolish(self.verdict)  # the colour follows the property
+        self.verdict.style().polish(self.verdict)
         self.score.setText(
             f"You scored {_number(attempt.score)} out of {_number(attempt.max_score)} "
             f"({_number(attempt.percent)}%). The pass mark is {attempt.pass_mark}%: "

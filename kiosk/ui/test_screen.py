@@ -72,6 +72,7 @@ class TestScreen(Screen):
         self.progress = heading("", level=2)
         self.progress.setObjectName("testProgress")
         self.section = body("", "testSection")
+        self.section.setWordWrap(False)
         self.question = QLabel("")
         self.question.setObjectName("questionText")
         self.question.setWordWrap(True)
@@ -83,7 +84,7 @@ class TestScreen(Screen):
         self.options_layout.setContentsMargins(0, 0, 0, 0)
         self.options_layout.setSpacing(metrics.SPACING // 2)
         scroll = QScrollArea()
-        scroll.setObjectName("optionsScroll")
+        scroll.setObjectName("plainScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -217,7 +218,9 @@ class TestScreen(Screen):
             self.review_layout.addWidget(body("All questions answered. Submit when you are ready.",
                                               "reviewText"), 1)
             return
-        self.review_layout.addWidget(body("Not answered yet:", "reviewText"))
+        label = body("Not answered yet:", "reviewText")
+        label.setWordWrap(False)
+        self.review_layout.addWidget(label)
         for position in missing:
             jump = QPushButton(str(position))
             jump.setObjectName("reviewJump")
