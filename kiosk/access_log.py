@@ -39,6 +39,7 @@ KIOSK_EXIT = "kiosk_exit"
 URGENT_OPENED = "urgent_help_opened"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name
 LOG_PURGE = "log_purge"
+CERTIFICATE = "certificate"  # a certificate saved or printed at the kiosk
 
 COLUMNS = (
     "id", "occurred_at", "kiosk_id", "event", "username_entered",

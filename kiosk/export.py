@@ -13,6 +13,7 @@ import contextlib
 import csv
 import errno
 import io
+import json
 import os
 import sys
 import tempfile
@@ -156,3 +157,114 @@ def export_access_log(db: Database, target: Path | str | None, *, since: str | N
                       progress: Callable[[int], None] | None = None) -> int:
     start, end = day_range(since, until)
     return write_csv(target, ACCESS_LOG_COLUMNS, access_log_rows(db, start, end), progress)
+
+
+# ---------------------------------------------------------------- test results
+
+RESULTS_COLUMNS = (
+    "attempt_id", "kiosk_id", "username", "full_name", "course_id", "course_version",
+    "started_at", "finished_at", "duration_seconds", "score", "max_score", "percent",
+    "passed", "expires_on", "certificate_code", "pass_mark", "content_version",
+)
+
+ANSWERS_COLUMNS = (
+    "attempt_id", "kiosk_id", "username", "course_id", "content_version", "finished_at",
+    "position", "question_id", "section_id", "answer", "correct", "points", "answered_at",
+)
+
+_RESULTS_SELECT = (
+    "SELECT a.id AS attempt_id, a.kiosk_id, u.username, u.full_name, a.course_id, "
+    "a.course_version, a.started_at, a.finished_at, a.duration_seconds, a.score, "
+    "a.max_score, a.percent, a.passed, a.expires_on, a.certificate_code, a.pass_mark, "
+    "a.content_version FROM attempts a JOIN users u ON u.id = a.user_id WHERE "
+)
+_ANSWERS_SELECT = (
+    "SELECT a.id AS attempt_id, a.kiosk_id, u.username, a.course_id, a.content_version, "
+    "a.finished_at, q.position, q.question_id, q.section_id, q.answer, q.correct, "
+    "q.points, q.answered_at FROM attempts a JOIN users u ON u.id = a.user_id "
+    "JOIN attempt_questions q ON q.attempt_id = a.id WHERE "
+)
+
+
+def _attempt_filter(since: str | None, until: str | None,
+                    course_id: str | None) -> tuple[str, list[Any]]:
+    """Submitted attempts only, by the day they were finished (UTC, both ends included)."""
+    start, end = day_range(since, until)
+    where, params = ["a.status = 'submitted'"], []
+    if start:
+        where.append("a.finished_at >= ?")
+        params.append(start)
+    if end:
+        where.append("a.finished_at < ?")
+        params.append(end)
+    if course_id:
+        where.append("a.course_id = ?")
+        params.append(course_id)
+    return " AND ".join(where), params
+
+
+def _number(value: Any) -> Any:
+    """Whole numbers as ints (8, not 8.0); others as they are."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _stream(db: Database, sql: str, params: list[Any]) -> Iterable[dict[str, Any]]:
+    # Iterating the cursor keeps one row in memory at a time, however many attempts exist.
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    for values in cursor:
+        yield dict(zip(names, values, strict=True))
+
+
+def results_rows(db: Database, *, since: str | None = None, until: str | None = None,
+                 course_id: str | None = None) -> Iterable[dict[str, Any]]:
+    where, params = _attempt_filter(since, until, course_id)
+    # `where` is built from fixed fragments; every value is a parameter.
+    sql = _RESULTS_SELECT + where + " ORDER BY a.finished_at, a.id"
+
+    def rows() -> Iterable[dict[str, Any]]:
+        for row in _stream(db, sql, params):
+            row["passed"] = bool(row["passed"])
+            for key in ("score", "max_score", "percent"):
+                row[key] = _number(row[key])
+            yield row
+
+    return rows()  # the filter above is checked now, before a file is started
+
+
+def answers_rows(db: Database, *, since: str | None = None, until: str | None = None,
+                 course_id: str | None = None) -> Iterable[dict[str, Any]]:
+    where, params = _attempt_filter(since, until, course_id)
+    sql = _ANSWERS_SELECT + where + " ORDER BY a.finished_at, a.id, q.position"
+
+    def rows() -> Iterable[dict[str, Any]]:
+        for row in _stream(db, sql, params):
+            try:
+                chosen = sorted(int(i) for i in json.loads(row["answer"] or "[]"))
+            except (ValueError, TypeError):
+                chosen = []
+            # 1-based numbers of the options as listed in the question bank, e.g. "1;3".
+            row["answer"] = ";".join(str(i + 1) for i in chosen)
+            row["correct"] = bool(row["correct"])
+            row["points"] = _number(row["points"])
+            yield row
+
+    return rows()
+
+
+def export_results(db: Database, target: Path | str | None, *, since: str | None = None,
+                   until: str | None = None, course_id: str | None = None,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """Every submitted attempt as one CSV row; returns the number of rows written."""
+    rows = results_rows(db, since=since, until=until, course_id=course_id)
+    return write_csv(target, RESULTS_COLUMNS, rows, progress)
+
+
+def export_answers(db: Database, target: Path | str | None, *, since: str | None = None,
+                   until: str | None = None, course_id: str | None = None,
+                   progress: Callable[[int], None] | None = None) -> int:
+    """One row per submitted attempt and question; returns the number of rows written."""
+    rows = answers_rows(db, since=since, until=until, course_id=course_id)
+    return write_csv(target, ANSWERS_COLUMNS, rows, progress)

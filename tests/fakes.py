@@ -40,5 +40,9 @@ class FakeDialogs:
     def ask_open_path(self, title: str, filter_: str) -> str | None:
         return self._next("ask_open_path", title, filter_, None)
 
+    def ask_printer(self, title: str) -> Any | None:
+        """Queue a QPrinter (e.g. one printing to a PDF file) or None for "cancelled"."""
+        return self._next("ask_printer", title, "", None)
+
     def texts(self, kind: str | None = None) -> list[str]:
         return [text for k, _, text in self.shown if kind is None or k == kind]

@@ -14,6 +14,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     log = esub.add_parser("access-log", parents=[common], help="the access-attempt log")
     add_range_flags(log)
     log.set_defaults(handler=handle_access_log)
+    results = esub.add_parser("results", parents=[common],
+                              help="every submitted test attempt, one row each")
+    add_range_flags(results)
+    add_course_flag(results)
+    results.set_defaults(handler=handle_results)
+    answers = esub.add_parser("answers", parents=[common],
+                              help="each submitted attempt's answers, one row per question")
+    add_range_flags(answers)
+    add_course_flag(answers)
+    answers.set_defaults(handler=handle_answers)
 
 
 def add_range_flags(p: argparse.ArgumentParser) -> None:
@@ -40,4 +50,29 @@ def handle_access_log(args: argparse.Namespace) -> int:
     ctx = open_context(db_path(args), create=False)
     count = export.export_access_log(ctx.db, args.out, since=args.since, until=args.until)
     record_export(ctx, "access-log", count, args)
+    return 0
+
+
+def add_course_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--course", default=None, metavar="ID",
+                   help="only this course (its id, e.g. safeguarding-children)")
+
+
+def handle_results(args: argparse.Namespace) -> int:
+    from kiosk.cli import db_path
+
+    ctx = open_context(db_path(args), create=False)
+    count = export.export_results(ctx.db, args.out, since=args.since, until=args.until,
+                                  course_id=args.course)
+    record_export(ctx, "results", count, args)
+    return 0
+
+
+def handle_answers(args: argparse.Namespace) -> int:
+    from kiosk.cli import db_path
+
+    ctx = open_context(db_path(args), create=False)
+    count = export.export_answers(ctx.db, args.out, since=args.since, until=args.until,
+                                  course_id=args.course)
+    record_export(ctx, "answers", count, args)
     return 0

@@ -6,7 +6,15 @@ the context, and tests hand the context a scripted replacement instead.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 
 
 class QtDialogs:
@@ -38,3 +46,12 @@ class QtDialogs:
     def ask_open_path(self, title: str, filter_: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self.parent, title, "", filter_)
         return path or None
+
+    def ask_printer(self, title: str) -> QPrinter | None:
+        """The system print dialog; a configured printer, or None if cancelled."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self.parent)
+        dialog.setWindowTitle(title)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return printer

@@ -111,6 +111,11 @@ class HomeScreen(Screen):
         self.status.setText(text)
         self.status.setVisible(bool(text))
 
+    def set_test_in_progress(self, in_progress: bool) -> None:
+        """A test already started is resumed, not begun again: say so on the button."""
+        self.test.setText("Resume the test" if in_progress else "Take the test")
+        self.test.setAccessibleName(self.test.text())
+
     def entered(self) -> None:
         self.guidance.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -118,4 +123,5 @@ class HomeScreen(Screen):
         self.welcome.clear()
         self.last_sign_in.clear()
         self.set_status("")
+        self.set_test_in_progress(False)
         self.manager_box.hide()

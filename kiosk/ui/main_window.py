@@ -11,14 +11,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk import access_log, users
+from kiosk import access_log, quiz, status, users
 from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
+from kiosk.errors import KioskError
 from kiosk.ui.home_screen import HomeScreen
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
+from kiosk.ui.my_results_screen import MyResultsScreen
 from kiosk.ui.password_change_screen import PasswordChangeScreen
+from kiosk.ui.result_screen import ResultScreen
 from kiosk.ui.setup_screen import SetupScreen
+from kiosk.ui.test_screen import TestScreen
 from kiosk.ui.widgets import Screen, body
 
 
@@ -48,6 +52,9 @@ class MainWindow(QMainWindow):
         self.login = self.add_screen("login", LoginScreen(ctx))
         self.home = self.add_screen("home", HomeScreen(ctx))
         self.password_change = self.add_screen("password_change", PasswordChangeScreen(ctx))
+        self.test = self.add_screen("test", TestScreen(ctx))
+        self.result = self.add_screen("result", ResultScreen(ctx))
+        self.my_results = self.add_screen("my_results", MyResultsScreen(ctx))
 
         settings = ctx.settings
         self.idle = IdleWatcher(int(settings.get("idle_timeout_seconds")),
@@ -76,6 +83,69 @@ class MainWindow(QMainWindow):
         self.idle.countdown_ticked.connect(self._show_countdown)
         self.idle.countdown_cancelled.connect(self.idle_banner.hide)
         self.idle.timed_out.connect(lambda: self.sign_out(idle=True))
+        self._wire_test()
+
+    # ------------------------------------------------------------ the test (issue 4)
+
+    def _wire_test(self) -> None:
+        self.home.test_requested.connect(self.start_test)
+        self.home.results_requested.connect(self.show_my_results)
+        self.test.submitted.connect(self._on_test_submitted)
+        self.test.left.connect(self._show_home)
+        self.result.section_requested.connect(self.show_guidance)
+        self.result.home_requested.connect(self._show_home)
+        self.my_results.home_requested.connect(self._show_home)
+
+    def start_test(self) -> None:
+        """Resume the attempt in progress, or start one if the rules allow; else say why."""
+        ctx = self.ctx
+        if ctx.current_user is None or ctx.course is None:
+            return
+        try:
+            attempt = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, ctx.current_user,
+                                           ctx.course)
+        except KioskError as exc:
+            if ctx.dialogs is not None:
+                ctx.dialogs.inform("The test is not open yet", str(exc))
+            return
+        self.test.load(attempt)
+        self.move_to("test")
+
+    def show_guidance(self, section_id: str) -> None:
+        """Open the guidance at a section (the reader engineer's version replaces this)."""
+        if "reader" in self.screens:
+            reader = self.screens["reader"]
+            opener = getattr(reader, "open_section", None)
+            if callable(opener):
+                opener(section_id)
+            self.move_to("reader")
+
+    def _on_test_submitted(self, attempt: object) -> None:
+        self.test.reset()
+        self.result.show_attempt(attempt)
+        self.move_to("result")
+
+    def show_my_results(self) -> None:
+        if self.ctx.current_user is None:
+            return
+        self.my_results.load()
+        self.move_to("my_results")
+
+    def _refresh_training_status(self) -> None:
+        ctx = self.ctx
+        user = ctx.current_user
+        if user is None or ctx.course is None:
+            return
+        state = status.training_status(ctx.db, user.id, ctx.course.id, ctx.clock.now().date())
+        in_progress = quiz.in_progress_id(ctx.db, user.id, ctx.course) is not None
+        text = state.describe()
+        if in_progress and state.state in (status.IN_PROGRESS, status.NOT_STARTED):
+            text = ("In progress: you have started the test. Choose \"Resume the test\" to "
+                    "carry on where you left off; your answers so far are kept.")
+        elif in_progress:
+            text += " You have a test under way: choose \"Resume the test\" to carry on."
+        self.home.set_status(text)
+        self.home.set_test_in_progress(in_progress)
 
     def current_screen(self) -> str:
         widget = self.stack.currentWidget()
@@ -99,6 +169,7 @@ class MainWindow(QMainWindow):
     def _show_home(self) -> None:
         previous, failures = getattr(self, "_last", (None, 0))
         self.home.show_user(previous, failures)
+        self._refresh_training_status()
         self.move_to("home")
 
     def _show_countdown(self, seconds: int) -> None:
