@@ -18,7 +18,9 @@ from kiosk.ui.home_screen import HomeScreen
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
 from kiosk.ui.password_change_screen import PasswordChangeScreen
+from kiosk.ui.reader_screen import ReaderScreen, apply_person_theme
 from kiosk.ui.setup_screen import SetupScreen
+from kiosk.ui.urgent_screen import UrgentScreen
 from kiosk.ui.widgets import Screen, body
 
 
@@ -48,6 +50,8 @@ class MainWindow(QMainWindow):
         self.login = self.add_screen("login", LoginScreen(ctx))
         self.home = self.add_screen("home", HomeScreen(ctx))
         self.password_change = self.add_screen("password_change", PasswordChangeScreen(ctx))
+        self.reader = self.add_screen("reader", ReaderScreen(ctx))
+        self.urgent = self.add_screen("urgent", UrgentScreen(ctx))
 
         settings = ctx.settings
         self.idle = IdleWatcher(int(settings.get("idle_timeout_seconds")),
@@ -76,6 +80,24 @@ class MainWindow(QMainWindow):
         self.idle.countdown_ticked.connect(self._show_countdown)
         self.idle.countdown_cancelled.connect(self.idle_banner.hide)
         self.idle.timed_out.connect(lambda: self.sign_out(idle=True))
+        # Guidance course: the reader and the "Worried about a child now?" page.
+        self.home.guidance_requested.connect(lambda: self.show_guidance())
+        self.reader.home_requested.connect(self._show_home)
+        self.reader.test_requested.connect(self._reader_test_requested)
+        self.login.urgent_help_requested.connect(lambda: self.move_to("urgent"))
+        self.urgent.back_requested.connect(lambda: self.move_to("login"))
+
+    def show_guidance(self, section_id: str | None = None) -> None:
+        """The reader, at `section_id` or at the person's first section not yet opened."""
+        self.move_to("reader")
+        self.reader.open_section(section_id)
+
+    def _reader_test_requested(self) -> None:
+        start_test = getattr(self, "start_test", None)
+        if callable(start_test):
+            start_test()
+        else:
+            self.home.test_requested.emit()
 
     def current_screen(self) -> str:
         widget = self.stack.currentWidget()
@@ -88,6 +110,7 @@ class MainWindow(QMainWindow):
 
     def _on_logged_in(self, outcome: LoginOutcome) -> None:
         self.ctx.current_user = outcome.user
+        apply_person_theme(outcome.user.prefs if outcome.user is not None else None)
         self._last = (outcome.previous_login_at, outcome.failures_since)
         self.idle.configure(int(self.ctx.settings.get("idle_timeout_seconds")),
                             int(self.ctx.settings.get("idle_countdown_seconds")))
@@ -118,6 +141,7 @@ class MainWindow(QMainWindow):
         self.idle_banner.hide()
         for screen in self.screens.values():
             screen.reset()
+        apply_person_theme(None)
         self.move_to("login" if users.manager_exists(self.ctx.db) else "setup")
         self.idle.start()
 
