@@ -37,6 +37,7 @@ from kiosk.ui.theme import apply_theme
 from kiosk.ui.widgets import Screen, body, button, heading
 
 TICK = "\u2713"
+UNREAD = "\u25cb"  # a hollow circle: not opened yet
 PREF_TEXT_SCALE = "reader_text_scale"  # index into metrics.TEXT_SCALES
 PREF_HIGH_CONTRAST = "high_contrast"
 BASE_TEXT_PX = 17
@@ -71,6 +72,7 @@ class ReaderScreen(Screen):
         self.title = heading("Guidance")
         self.progress = body("", "readerProgress")
         self.progress.setAccessibleName("Reading progress")
+        self.progress.setWordWrap(False)
 
         contents_label = QLabel("&Contents")
         contents_label.setObjectName("subheading")
@@ -78,6 +80,7 @@ class ReaderScreen(Screen):
         self.contents.setObjectName("readerContents")
         self.contents.setAccessibleName("Contents: press Enter or Space to open a section")
         self.contents.setWordWrap(True)
+        self.contents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.contents.setMinimumWidth(220)
         self.contents.setMaximumWidth(320)
         contents_label.setBuddy(self.contents)
@@ -95,8 +98,8 @@ class ReaderScreen(Screen):
         self.proceed = button("Proceed to &test", "Proceed to the test", primary=True)
         self.proceed.setObjectName("proceedButton")
         self.proceed.hide()
-        self.smaller = button("A\u2212  &Smaller", "Smaller text")
-        self.larger = button("A+  &Larger", "Larger text")
+        self.smaller = button("A\u2212 &Smaller", "Smaller text")
+        self.larger = button("A+ &Larger", "Larger text")
         self.size_label = body("", "textSizeLabel")
         self.size_label.setAccessibleName("Text size")
         self.contrast = button("High c&ontrast", "High contrast")
@@ -107,8 +110,8 @@ class ReaderScreen(Screen):
         left.addWidget(contents_label)
         left.addWidget(self.contents, 1)
         right = QVBoxLayout()
+        right.addSpacing(contents_label.sizeHint().height())
         right.addWidget(self.text, 1)
-        right.addWidget(self.message)
         middle = QHBoxLayout()
         middle.setSpacing(metrics.SPACING)
         middle.addLayout(left, 1)
@@ -116,15 +119,16 @@ class ReaderScreen(Screen):
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        top.addWidget(self.smaller)
-        top.addWidget(self.size_label)
-        top.addWidget(self.larger)
-        top.addWidget(self.contrast)
+        top.addWidget(self.progress)
 
         nav = QHBoxLayout()
+        nav.setSpacing(metrics.SPACING // 2)
         nav.addWidget(self.home)
-        nav.addStretch(1)
-        nav.addWidget(self.progress)
+        nav.addSpacing(metrics.SPACING)
+        nav.addWidget(self.smaller)
+        nav.addWidget(self.size_label)
+        nav.addWidget(self.larger)
+        nav.addWidget(self.contrast)
         nav.addStretch(1)
         nav.addWidget(self.previous)
         nav.addWidget(self.next)
@@ -136,6 +140,7 @@ class ReaderScreen(Screen):
         layout.setSpacing(metrics.SPACING // 2)
         layout.addLayout(top)
         layout.addLayout(middle, 1)
+        layout.addWidget(self.message)
         layout.addLayout(nav)
 
         order = [self.contents, self.text, self.previous, self.next, self.proceed,
@@ -255,7 +260,7 @@ class ReaderScreen(Screen):
                   if user is not None else set())
         for number, section in enumerate(course.sections, start=1):
             done = section.id in opened
-            item = QListWidgetItem(f"{TICK if done else '   '} {number}. {section.title}")
+            item = QListWidgetItem(f"{TICK if done else UNREAD}  {number}. {section.title}")
             item.setData(Qt.ItemDataRole.UserRole, section.id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole,
                          f"{number}. {section.title}, {'opened' if done else 'not opened yet'}")
@@ -358,7 +363,9 @@ class ReaderScreen(Screen):
         self.ctx.current_user = dataclasses.replace(user, prefs=prefs)
 
     def _update_size_label(self) -> None:
-        self.size_label.setText(f"Text {self._scale + 1}/{len(metrics.TEXT_SCALES)}")
+        self.size_label.setText(f"{self._scale + 1}/{len(metrics.TEXT_SCALES)}")
+        self.size_label.setAccessibleName(
+            f"Text size {self._scale + 1} of {len(metrics.TEXT_SCALES)}")
         self.smaller.setEnabled(self._scale > 0)
         self.larger.setEnabled(self._scale < len(metrics.TEXT_SCALES) - 1)
 

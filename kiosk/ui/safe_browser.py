@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QTextBlockFormat, QTextCursor
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 EXTERNAL_SCHEMES = ("http", "https", "mailto", "tel", "ftp", "file", "data", "javascript")
@@ -34,6 +35,19 @@ class SafeBrowser(QTextBrowser):
 
     def show_markdown(self, text: str) -> None:
         self.setMarkdown(text)
+        # Qt's Markdown import leaves paragraphs touching; space them for easier reading.
+        cursor = QTextCursor(self.document())
+        block = self.document().begin()
+        while block.isValid():
+            fmt = block.blockFormat()
+            if fmt.headingLevel():
+                fmt.setTopMargin(14)
+            fmt.setBottomMargin(8)
+            fmt.setLineHeight(125, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+            cursor.setPosition(block.position())
+            cursor.setBlockFormat(fmt)
+            block = block.next()
+        self.document().setModified(False)
         self.verticalScrollBar().setValue(0)
 
 
