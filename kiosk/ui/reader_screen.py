@@ -184,6 +184,7 @@ class ReaderScreen(Screen):
         self.contrast.setChecked(bool(prefs.get(PREF_HIGH_CONTRAST)))
         self.contrast.blockSignals(False)
         self._fill_contents()
+        self.next.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_section(self, section_id: str | None) -> None:
         """Show a section (recording the opening); None means the first one not yet opened."""

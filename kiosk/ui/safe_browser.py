@@ -59,4 +59,6 @@ def describe_external(url: QUrl) -> str:
                 f"{url.path() or url.toString()}")
     if scheme == "tel":
         return f"This kiosk cannot make calls. The number is: {url.path() or url.toString()}"
-    return f"This kiosk does not open web pages. The address is: {url.toString()}"
+    # A bare address at the end of a sentence picks up its full stop when autolinked.
+    address = url.toString().rstrip(".,;:!?")
+    return f"This kiosk does not open web pages. The address is: {address}"
