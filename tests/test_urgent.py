@@ -35,7 +35,7 @@ def test_urgent_page_reachable_from_login_without_signing_in(qtbot, ctx, manager
     assert "Call 999 now." in text
     assert "Local Authority Designated Officer (LADO) for City of York" in text
     assert "01904 555695 or 07717 571801" in text
-    assert "last verified 1 September 2013" in text
+    assert "Last verified 1 September 2013" in text
     assert "http://www.safeguardingchildren.co.uk" in text
     assert "Northallerton" in text and "Filey" in text
     assert focused() is window.urgent.back

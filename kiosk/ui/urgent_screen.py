@@ -48,7 +48,7 @@ def contacts_markdown(contacts: Sequence[Contact], today: date, localities_area:
             lines.append(f"Web address: {md_escape(c.web)}  ")
         if c.area:
             lines.append(f"Area: {md_escape(c.area)}  ")
-        verified = f"last verified {c.last_verified:%d %B %Y}".replace(" 0", " ")
+        verified = f"Last verified {c.last_verified.day} {c.last_verified:%B %Y}"
         if id(c) in stale:
             verified += " (over a year ago: this may have changed)"
         lines.append(f"*{md_escape(verified)}*")
