@@ -123,10 +123,12 @@ class HomeScreen(Screen):
             self.stale_contacts.clear()
             self.stale_contacts.hide()
             return
-        names = "; ".join(f"{c.name} (last verified {c.last_verified:%d %B %Y})" for c in stale)
+        names = "\n".join(
+            f"\u2022 {c.name} (last verified {c.last_verified.day} {c.last_verified:%B %Y})"
+            for c in stale)
         self.stale_contacts.setText(
             f"Check the contacts: {len(stale)} not verified in the last 12 months. "
-            f"A wrong number in an emergency costs time. {names}.")
+            f"A wrong number in an emergency costs time.\n{names}")
         self.stale_contacts.show()
 
     def set_status(self, text: str) -> None:

@@ -75,7 +75,9 @@ class UrgentScreen(Screen):
         self.back = button("&Back to sign in", "Back to sign in", primary=True)
         self.back.setObjectName("urgentBackButton")
 
+        hint = body("Page Up / Page Down scroll the page. Esc goes back to sign in.", "keysHint")
         row = QHBoxLayout()
+        row.addWidget(hint)
         row.addStretch(1)
         row.addWidget(self.back)
         layout = QVBoxLayout(self)
