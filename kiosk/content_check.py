@@ -1,27 +1,624 @@
 """Validation of a content pack: every problem, with its file and line.
 
-FIRST DRAFT (foundation): parses the three TOML files and checks the keys that
-`kiosk.course` needs. The guidance-course work extends this into the full
-`kiosk content check` (unknown keys, duplicate ids, bad dates, ranges...).
+`check_pack()` reads a pack folder and returns `(problems, data)`; `data` holds the
+parsed TOML with defaults filled in, ready for `kiosk.course._build` when there are
+no problems. Every check keeps going after a problem so a person fixing a pack
+sees the whole list at once, not one error per run.
+
+tomllib gives no line numbers, so `Locator` scans the raw text for table headers
+and `key =` lines; a problem inside the third `[[questions]]` block points at the
+line of the offending key in that block (or the block's header if the key is absent).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
+import sys
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from kiosk.course import Problem, _read_toml
+from kiosk.course import QUESTION_TYPES, Problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+# The keys a pack may use, and which of them must be present. Anything else is a typo
+# (a misspelt key would otherwise be ignored silently and its default used).
+COURSE_REQUIRED = ("id", "title", "version", "last_reviewed", "pass_mark",
+                   "questions_per_test", "refresher_months", "sections")
+COURSE_OPTIONAL = ("reveal_answers", "multiple_scoring", "urgent", "contacts", "questions",
+                   "sources")
+SOURCE_REQUIRED = ("title", "year")
+SOURCE_OPTIONAL = ("edition",)
+SECTION_REQUIRED = ("id", "title", "file")
+QUESTION_REQUIRED = ("id", "section", "type", "text", "answer", "explanation")
+QUESTION_OPTIONAL = ("options",)
+CONTACT_REQUIRED = ("name", "last_verified")
+CONTACT_OPTIONAL = ("role", "phone", "web", "area")
+LOCALITIES_KEYS = ("area", "names")
+DEFAULT_FILES = {"urgent": "urgent.md", "contacts": "contacts.toml",
+                 "questions": "questions.toml"}
+SCORING = ("all_or_nothing", "partial")
+MIN_OPTIONS, MAX_OPTIONS = 2, 6
+ALLOWED_SCHEMES = ("http", "https", "mailto", "tel")
+
+_KEY_LINE = re.compile(r'^\s*("[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+)\s*=')
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(#.*)?$")
+_TOML_LINE = re.compile(r"line (\d+)")
+_IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[]")
+_HTML = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_CODE_SPAN = re.compile(r"`+[^`]*`+")
 
 
-def check_pack(directory: Path) -> tuple[list[Problem], dict]:
-    problems: list[Problem] = []
-    meta = _read_toml(directory / "course.toml", "course.toml", problems)
-    if problems:
-        return problems, {}
-    questions = _read_toml(directory / str(meta.get("questions", "questions.toml")),
-                           str(meta.get("questions", "questions.toml")), problems)
-    contacts = _read_toml(directory / str(meta.get("contacts", "contacts.toml")),
-                          str(meta.get("contacts", "contacts.toml")), problems)
-    for s in meta.get("sections", []):
-        if not (directory / str(s.get("file", ""))).is_file():
-            problems.append(Problem("course.toml", 0, f"section file {s.get('file')} is missing"))
-    return problems, {"course": meta, "questions": questions, "contacts": contacts}
+class Locator:
+    """Line numbers for keys and tables in one TOML file's raw text (1-based)."""
+
+    def __init__(self, text: str) -> None:
+        # (table name or "", index of that [[array]] entry or 0) -> {key: line}
+        self.keys: dict[tuple[str, int], dict[str, int]] = {("", 0): {}}
+        self.headers: dict[tuple[str, int], int] = {}
+        counts: dict[str, int] = {}
+        block = ("", 0)
+        depth = 0
+        in_multiline = False
+        for number, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if in_multiline:
+                if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+                    in_multiline = False
+                continue
+            if depth > 0:
+                depth += _bracket_depth(line)
+                continue
+            header = _HEADER.match(raw)
+            if header and not _KEY_LINE.match(raw):
+                name = header.group(2).strip().strip("\"'")
+                if header.group(1) == "[[":
+                    index = counts.get(name, 0)
+                    counts[name] = index + 1
+                else:
+                    index = 0
+                block = (name, index)
+                self.headers.setdefault(block, number)
+                self.keys.setdefault(block, {})
+                # A table header names a key of the top level (or its parent table).
+                self.keys[("", 0)].setdefault(name.split(".")[0], number)
+                continue
+            key = _KEY_LINE.match(raw)
+            if key:
+                self.keys.setdefault(block, {}).setdefault(key.group(1).strip("\"'"), number)
+                value = raw[key.end():]
+                if value.count('"""') % 2 == 1 or value.count("'''") % 2 == 1:
+                    in_multiline = True
+                depth = max(0, _bracket_depth(value))
+
+    def header(self, table: str, index: int = 0) -> int:
+        return self.headers.get((table, index), 1)
+
+    def key(self, table: str, index: int, key: str) -> int:
+        found = self.keys.get((table, index), {}).get(key)
+        if found:
+            return found
+        return self.headers.get((table, index), 1)
+
+
+def _bracket_depth(text: str) -> int:
+    """Open brackets minus closed ones, ignoring brackets in strings and comments."""
+    depth = 0
+    quote = ""
+    for ch in text:
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#":
+            break
+        elif ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+    return depth
+
+
+class _File:
+    """One TOML file of the pack: its parsed data, its locator, and where to report."""
+
+    def __init__(self, rel: str, data: dict[str, Any], locator: Locator) -> None:
+        self.rel = rel
+        self.data = data
+        self.loc = locator
+
+
+class _Checker:
+    def __init__(self, directory: Path, today: date) -> None:
+        self.directory = directory
+        self.today = today
+        self.problems: list[Problem] = []
+
+    def add(self, rel: str, line: int, message: str) -> None:
+        self.problems.append(Problem(rel, line, message))
+
+    # ------------------------------------------------------------------ reading files
+
+    def read_toml(self, rel: str, missing_at: tuple[str, int] | None,
+                  what: str) -> _File | None:
+        path = self.directory / rel
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            where = missing_at or (rel, 1)
+            self.add(where[0], where[1], f"the {what} file {rel} is missing")
+            return None
+        except IsADirectoryError:
+            where = missing_at or (rel, 1)
+            self.add(where[0], where[1], f"the {what} file {rel} is a folder, not a file")
+            return None
+        except UnicodeDecodeError:
+            self.add(rel, 1, "cannot be read: save it as UTF-8 text")
+            return None
+        except OSError as exc:
+            self.add(rel, 1, f"cannot be read: {exc.strerror or exc}")
+            return None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = _TOML_LINE.search(str(exc))
+            self.add(rel, int(found.group(1)) if found else 1, f"not valid TOML: {exc}")
+            return None
+        return _File(rel, data, Locator(text))
+
+    def read_markdown(self, rel: str, missing_at: tuple[str, int], what: str) -> str | None:
+        path = self.directory / rel
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.add(missing_at[0], missing_at[1], f"the {what} file {rel} is missing")
+        except IsADirectoryError:
+            self.add(missing_at[0], missing_at[1],
+                     f"the {what} file {rel} is a folder, not a file")
+        except UnicodeDecodeError:
+            self.add(rel, 1, "cannot be read: save it as UTF-8 text")
+        except OSError as exc:
+            self.add(rel, 1, f"cannot be read: {exc.strerror or exc}")
+        return None
+
+    # ------------------------------------------------------------------ generic checks
+
+    def keys(self, f: _File, table: str, index: int, entry: dict[str, Any],
+             required: Iterable[str], optional: Iterable[str], what: str) -> None:
+        required = tuple(required)
+        allowed = set(required) | set(optional)
+        for key in entry:
+            if key not in allowed:
+                self.add(f.rel, f.loc.key(table, index, key),
+                         f"unknown key '{key}' in {what} (allowed: {', '.join(sorted(allowed))})")
+        for key in required:
+            if key not in entry:
+                self.add(f.rel, f.loc.header(table, index) if table else 1,
+                         f"{what} is missing the required key '{key}'")
+
+    def text(self, f: _File, table: str, index: int, entry: dict[str, Any], key: str,
+             what: str, *, required: bool = True) -> str | None:
+        if key not in entry:
+            return None
+        value = entry[key]
+        line = f.loc.key(table, index, key)
+        if not isinstance(value, str):
+            self.add(f.rel, line, f"'{key}' in {what} must be text in quotes, "
+                                  f"not {_kind(value)}")
+            return None
+        if required and not value.strip():
+            self.add(f.rel, line, f"'{key}' in {what} is empty")
+            return None
+        return value
+
+    def integer(self, f: _File, table: str, index: int, entry: dict[str, Any], key: str,
+                what: str, low: int | None = None, high: int | None = None) -> int | None:
+        if key not in entry:
+            return None
+        value = entry[key]
+        line = f.loc.key(table, index, key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(f.rel, line, f"'{key}' in {what} must be a whole number, not {_kind(value)}")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.add(f.rel, line, f"'{key}' in {what} must be between {low} and {high}, "
+                                  f"not {value}")
+            return None
+        return value
+
+    def boolean(self, f: _File, table: str, index: int, entry: dict[str, Any], key: str,
+                what: str) -> None:
+        if key in entry and not isinstance(entry[key], bool):
+            self.add(f.rel, f.loc.key(table, index, key),
+                     f"'{key}' in {what} must be true or false, not {_kind(entry[key])}")
+
+    def a_date(self, f: _File, table: str, index: int, entry: dict[str, Any], key: str,
+               what: str, *, not_future: bool = False) -> None:
+        if key not in entry:
+            return
+        value = entry[key]
+        line = f.loc.key(table, index, key)
+        if isinstance(value, str):
+            self.add(f.rel, line, f"'{key}' in {what} must be a date written without quotes, "
+                                  f"like {key} = 2026-01-31 (found the text \"{value}\")")
+        elif isinstance(value, datetime) or not isinstance(value, date):
+            self.add(f.rel, line, f"'{key}' in {what} must be a date like 2026-01-31, "
+                                  f"not {_kind(value)}")
+        elif not_future and value > self.today:
+            self.add(f.rel, line, f"'{key}' in {what} is in the future ({value.isoformat()})")
+
+    def table_list(self, f: _File, container: dict[str, Any], key: str,
+                   what: str) -> list[tuple[int, dict[str, Any]]]:
+        """The entries of an array of tables as (index, entry); anything else reported."""
+        value = container.get(key, [])
+        if not isinstance(value, list):
+            self.add(f.rel, f.loc.key("", 0, key),
+                     f"'{key}' must be a list of [[{key}]] tables, not {_kind(value)}")
+            return []
+        entries = []
+        for index, entry in enumerate(value):
+            if isinstance(entry, dict):
+                entries.append((index, entry))
+            else:
+                self.add(f.rel, f.loc.key("", 0, key),
+                         f"entry {index + 1} of '{key}' must be a [[{key}]] table")
+        return entries
+
+    # ------------------------------------------------------------------ the pack
+
+    def check(self) -> dict[str, Any]:
+        if not self.directory.is_dir():
+            self.add("course.toml", 1, f"the pack folder {self.directory} does not exist")
+            return {}
+        course = self.read_toml("course.toml", None, "course")
+        if course is None:
+            return {}
+        meta = dict(course.data)
+        self.check_course(course, meta)
+        sections = self.check_sections(course, meta)
+        files = {}
+        for key, default in DEFAULT_FILES.items():
+            value = meta.get(key, default)
+            if not isinstance(value, str) or not value.strip():
+                value = default  # already reported by check_course
+            meta[key] = value
+            files[key] = value
+        questions_file = self.read_toml(files["questions"], ("course.toml", course.loc.key(
+            "", 0, "questions")), "question bank")
+        contacts_file = self.read_toml(files["contacts"], ("course.toml", course.loc.key(
+            "", 0, "contacts")), "contacts")
+        bank = self.check_questions(questions_file, {s for s in sections if s}) \
+            if questions_file else 0
+        if questions_file is not None and "questions_per_test" in meta:
+            per_test = meta["questions_per_test"]
+            if isinstance(per_test, int) and not isinstance(per_test, bool) and per_test > bank:
+                self.add("course.toml", course.loc.key("", 0, "questions_per_test"),
+                         f"'questions_per_test' is {per_test} but the question bank holds "
+                         f"only {bank}")
+        if contacts_file is not None:
+            self.check_contacts(contacts_file)
+        section_files = {self._normal(s.get("file")) for s in self._section_entries(meta)}
+        urgent_rel = files["urgent"]
+        if not self._inside(urgent_rel):
+            self.add("course.toml", course.loc.key("", 0, "urgent"),
+                     f"'urgent' must be a file inside the pack folder, not {urgent_rel}")
+        else:
+            urgent = self.read_markdown(urgent_rel, ("course.toml", course.loc.key(
+                "", 0, "urgent")), "urgent help")
+            if urgent is not None:
+                self.check_markdown(urgent_rel, urgent, section_files)
+        for entry in self._section_entries(meta):
+            rel = entry.get("file")
+            if isinstance(rel, str) and rel.strip() and self._inside(rel) \
+                    and (self.directory / rel).is_file():
+                text = self.read_markdown(rel, ("course.toml", 1), "section")
+                if text is not None:
+                    self.check_markdown(rel, text, section_files)
+        return {
+            "course": meta,
+            "questions": questions_file.data if questions_file else {},
+            "contacts": contacts_file.data if contacts_file else {},
+        }
+
+    @staticmethod
+    def _section_entries(meta: dict[str, Any]) -> list[dict[str, Any]]:
+        sections = meta.get("sections")
+        if not isinstance(sections, list):
+            return []
+        return [s for s in sections if isinstance(s, dict)]
+
+    def _inside(self, rel: str) -> bool:
+        path = PurePosixPath(rel.replace("\\", "/"))
+        return not path.is_absolute() and ".." not in path.parts and ":" not in rel
+
+    def _normal(self, rel: Any) -> str:
+        if not isinstance(rel, str):
+            return ""
+        return PurePosixPath(rel.replace("\\", "/")).as_posix()
+
+    def check_course(self, f: _File, meta: dict[str, Any]) -> None:
+        what = "course.toml"
+        self.keys(f, "", 0, meta, COURSE_REQUIRED, COURSE_OPTIONAL, what)
+        for key in ("id", "title", "version"):
+            self.text(f, "", 0, meta, key, what)
+        course_id = meta.get("id")
+        if isinstance(course_id, str) and course_id.strip() \
+                and not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", course_id):
+            self.add(f.rel, f.loc.key("", 0, "id"),
+                     "'id' must use lower-case letters, digits, - and _ only")
+        for key in DEFAULT_FILES:
+            self.text(f, "", 0, meta, key, what)
+        self.a_date(f, "", 0, meta, "last_reviewed", what)
+        self.integer(f, "", 0, meta, "pass_mark", what, 1, 100)
+        self._at_least_one(f, meta)
+        self.integer(f, "", 0, meta, "refresher_months", what, 1, 60)
+        self.boolean(f, "", 0, meta, "reveal_answers", what)
+        if "multiple_scoring" in meta:
+            value = meta["multiple_scoring"]
+            if value not in SCORING:
+                self.add(f.rel, f.loc.key("", 0, "multiple_scoring"),
+                         f"'multiple_scoring' must be \"all_or_nothing\" or \"partial\", "
+                         f"not {value!r}")
+        for index, source in self.table_list(f, meta, "sources", "sources"):
+            what_s = f"source {index + 1}"
+            self.keys(f, "sources", index, source, SOURCE_REQUIRED, SOURCE_OPTIONAL, what_s)
+            self.text(f, "sources", index, source, "title", what_s)
+            self.text(f, "sources", index, source, "edition", what_s, required=False)
+            self.integer(f, "sources", index, source, "year", what_s, 1000, 9999)
+
+    def _at_least_one(self, f: _File, meta: dict[str, Any]) -> None:
+        if "questions_per_test" not in meta:
+            return
+        value = meta["questions_per_test"]
+        line = f.loc.key("", 0, "questions_per_test")
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(f.rel, line, "'questions_per_test' in course.toml must be a whole number, "
+                                  f"not {_kind(value)}")
+        elif value < 1:
+            self.add(f.rel, line, f"'questions_per_test' must be at least 1, not {value}")
+
+    def check_sections(self, f: _File, meta: dict[str, Any]) -> list[str]:
+        """Check [[sections]]; returns the valid section ids in order."""
+        if "sections" in meta and isinstance(meta["sections"], list) and not meta["sections"]:
+            self.add(f.rel, f.loc.key("", 0, "sections"), "the course has no sections")
+        ids: list[str] = []
+        seen_ids: dict[str, int] = {}
+        seen_files: dict[str, int] = {}
+        for index, entry in self.table_list(f, meta, "sections", "sections"):
+            what = f"section {index + 1}"
+            self.keys(f, "sections", index, entry, SECTION_REQUIRED, (), what)
+            section_id = self.text(f, "sections", index, entry, "id", what)
+            self.text(f, "sections", index, entry, "title", what)
+            rel = self.text(f, "sections", index, entry, "file", what)
+            if section_id is not None:
+                line = f.loc.key("sections", index, "id")
+                if section_id in seen_ids:
+                    self.add(f.rel, line, f"duplicate section id '{section_id}' "
+                                          f"(first used on line {seen_ids[section_id]})")
+                else:
+                    seen_ids[section_id] = line
+                    ids.append(section_id)
+            if rel is not None:
+                line = f.loc.key("sections", index, "file")
+                norm = self._normal(rel)
+                if not self._inside(rel):
+                    self.add(f.rel, line, f"section file {rel} must be inside the pack folder")
+                elif norm in seen_files:
+                    self.add(f.rel, line, f"duplicate section file {rel} "
+                                          f"(first used on line {seen_files[norm]})")
+                else:
+                    seen_files[norm] = line
+                    path = self.directory / rel
+                    if not path.is_file():
+                        self.add(f.rel, line, f"the section file {rel} is missing")
+        return ids
+
+    def check_questions(self, f: _File, section_ids: set[str]) -> int:
+        """Check the question bank; returns how many questions it holds."""
+        what_file = f.rel
+        self.keys(f, "", 0, f.data, (), ("questions",), what_file)
+        entries = self.table_list(f, f.data, "questions", "questions")
+        if not entries and "questions" not in f.data:
+            self.add(f.rel, 1, "the question bank has no [[questions]]")
+        seen: dict[str, int] = {}
+        for index, q in entries:
+            qid = q.get("id")
+            what = f"question '{qid}'" if isinstance(qid, str) and qid.strip() \
+                else f"question {index + 1}"
+            self.keys(f, "questions", index, q, QUESTION_REQUIRED, QUESTION_OPTIONAL, what)
+            qid = self.text(f, "questions", index, q, "id", what)
+            if qid is not None:
+                line = f.loc.key("questions", index, "id")
+                if qid in seen:
+                    self.add(f.rel, line, f"duplicate question id '{qid}' "
+                                          f"(first used on line {seen[qid]})")
+                else:
+                    seen[qid] = line
+            section = self.text(f, "questions", index, q, "section", what)
+            if section is not None and section not in section_ids:
+                self.add(f.rel, f.loc.key("questions", index, "section"),
+                         f"{what} points at the unknown section '{section}' "
+                         f"(sections: {', '.join(sorted(section_ids)) or 'none'})")
+            self.text(f, "questions", index, q, "text", what)
+            self.text(f, "questions", index, q, "explanation", what)
+            kind = q.get("type")
+            if "type" in q and kind not in QUESTION_TYPES:
+                self.add(f.rel, f.loc.key("questions", index, "type"),
+                         f"'type' of {what} must be one of {', '.join(QUESTION_TYPES)}, "
+                         f"not {kind!r}")
+            elif kind == "true_false":
+                self._true_false(f, index, q, what)
+            elif kind in ("single", "multiple"):
+                self._choice(f, index, q, what, kind)
+        return len(entries)
+
+    def _true_false(self, f: _File, index: int, q: dict[str, Any], what: str) -> None:
+        if "options" in q:
+            self.add(f.rel, f.loc.key("questions", index, "options"),
+                     f"{what} is true_false, so it takes no options (they are True and False)")
+        if "answer" in q and not isinstance(q["answer"], bool):
+            self.add(f.rel, f.loc.key("questions", index, "answer"),
+                     f"the answer of true_false {what} must be true or false, "
+                     f"not {_kind(q['answer'])}")
+
+    def _choice(self, f: _File, index: int, q: dict[str, Any], what: str, kind: str) -> None:
+        options = q.get("options")
+        count = 0
+        line = f.loc.key("questions", index, "options")
+        if "options" not in q:
+            self.add(f.rel, f.loc.header("questions", index),
+                     f"{what} is missing the required key 'options'")
+        elif not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+            self.add(f.rel, line, f"'options' of {what} must be a list of texts in quotes")
+        else:
+            count = len(options)
+            if not MIN_OPTIONS <= count <= MAX_OPTIONS:
+                self.add(f.rel, line, f"{what} has {count} options; it needs between "
+                                      f"{MIN_OPTIONS} and {MAX_OPTIONS}")
+            seen: set[str] = set()
+            for number, option in enumerate(options, start=1):
+                key = " ".join(option.split()).casefold()
+                if not key:
+                    self.add(f.rel, line, f"option {number} of {what} is empty")
+                elif key in seen:
+                    self.add(f.rel, line, f"option {number} of {what} repeats an earlier "
+                                          f"option: {option!r}")
+                seen.add(key)
+        if "answer" not in q:
+            return
+        answer = q["answer"]
+        line = f.loc.key("questions", index, "answer")
+        if not isinstance(answer, list) or not all(
+                isinstance(a, int) and not isinstance(a, bool) for a in answer):
+            self.add(f.rel, line, f"the answer of {what} must be a list of option numbers "
+                                  "counted from 0, like answer = [1]")
+            return
+        if len(set(answer)) != len(answer):
+            self.add(f.rel, line, f"the answer of {what} lists the same option twice")
+        if kind == "single" and len(answer) != 1:
+            self.add(f.rel, line, f"single-choice {what} must have exactly one answer, "
+                                  f"not {len(answer)}")
+        if kind == "multiple" and len(set(answer)) < 2:
+            self.add(f.rel, line, f"multiple-choice {what} must have at least two answers "
+                                  "(use type = \"single\" for one)")
+        if count:
+            for a in answer:
+                if not 0 <= a < count:
+                    self.add(f.rel, line, f"answer index {a} of {what} is out of range: "
+                                          f"options are numbered 0 to {count - 1}")
+
+    def check_contacts(self, f: _File) -> None:
+        self.keys(f, "", 0, f.data, (), ("contacts", "localities"), f.rel)
+        for index, c in self.table_list(f, f.data, "contacts", "contacts"):
+            name = c.get("name")
+            what = f"contact '{name}'" if isinstance(name, str) and name.strip() \
+                else f"contact {index + 1}"
+            self.keys(f, "contacts", index, c, CONTACT_REQUIRED, CONTACT_OPTIONAL, what)
+            self.text(f, "contacts", index, c, "name", what)
+            for key in CONTACT_OPTIONAL:
+                self.text(f, "contacts", index, c, key, what, required=False)
+            self.a_date(f, "contacts", index, c, "last_verified", what, not_future=True)
+        if "localities" in f.data:
+            loc = f.data["localities"]
+            if not isinstance(loc, dict):
+                self.add(f.rel, f.loc.key("", 0, "localities"),
+                         "'localities' must be a [localities] table")
+                return
+            self.keys(f, "localities", 0, loc, (), LOCALITIES_KEYS, "[localities]")
+            self.text(f, "localities", 0, loc, "area", "[localities]", required=False)
+            names = loc.get("names", [])
+            if not isinstance(names, list) or not all(
+                    isinstance(n, str) and n.strip() for n in names):
+                self.add(f.rel, f.loc.key("localities", 0, "names"),
+                         "'names' in [localities] must be a list of non-empty texts in quotes")
+
+    def check_markdown(self, rel: str, text: str, section_files: set[str]) -> None:
+        base = PurePosixPath(self._normal(rel)).parent
+        fenced = False
+        for number, raw in enumerate(text.splitlines(), start=1):
+            if raw.lstrip().startswith(("```", "~~~")):
+                fenced = not fenced
+                continue
+            if fenced:
+                continue
+            line = _CODE_SPAN.sub("", raw)
+            if _IMAGE.search(line):
+                self.add(rel, number, "images are not allowed: the kiosk shows no pictures "
+                                      "and fetches nothing")
+            tag = _HTML.search(line)
+            if tag:
+                self.add(rel, number, f"raw HTML is not allowed ({tag.group(0)[:40]}): "
+                                      "use Markdown only")
+            for match in _LINK.finditer(line):
+                self._link(rel, number, match.group(1), base, section_files)
+
+    def _link(self, rel: str, number: int, target: str, base: PurePosixPath,
+              section_files: set[str]) -> None:
+        if not target or target.startswith("#"):
+            return
+        scheme = _SCHEME.match(target)
+        if scheme:
+            if scheme.group(1).lower() not in ALLOWED_SCHEMES:
+                self.add(rel, number, f"the link {target} is not allowed: links may be web "
+                                      "addresses (http, https), mailto: or tel:, or a section")
+            return
+        path = target.split("#", 1)[0].split("?", 1)[0]
+        candidates = {_join(base, path), _join(PurePosixPath("."), path)}
+        if candidates & section_files:
+            return
+        if any((self.directory / c).is_file() for c in candidates if c):
+            self.add(rel, number, f"the link {target} points at a file that is not a section "
+                                  "of this course")
+        else:
+            self.add(rel, number, f"the link {target} points at a section file that does "
+                                  "not exist")
+
+
+def _join(base: PurePosixPath, path: str) -> str:
+    """Join and normalise `..` without touching the disk; '' when it leaves the pack."""
+    parts: list[str] = []
+    for part in (base / path).parts:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not parts:
+                return ""
+            parts.pop()
+        else:
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, str):
+        return f"the text \"{value[:40]}\""
+    if isinstance(value, datetime):
+        return "a date and time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def check_pack(directory: Path | str, today: date | None = None) -> tuple[list[Problem], dict]:
+    """Every problem in the pack at `directory`, sorted by file and line, and its data."""
+    checker = _Checker(Path(directory), today or date.today())
+    data = checker.check()
+    order = {"course.toml": 0}
+    problems = sorted(checker.problems, key=lambda p: (order.get(p.file, 1), p.file, p.line))
+    return problems, data

@@ -9,6 +9,7 @@ is a hash of every file in the pack, so a result always says which text was read
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -107,12 +108,22 @@ class Course:
         return next(q for q in self.questions if q.id == question_id)
 
 
+COURSES_ENV = "KIOSK_COURSES"
+
+
 def courses_root() -> Path:
+    """`KIOSK_COURSES` if set (a centre's own packs), else the bundled resources/courses."""
+    override = os.environ.get(COURSES_ENV, "").strip()
+    if override:
+        return Path(override)
     return resource_path("courses")
 
 
 def pack_dirs(root: Path | None = None) -> list[Path]:
+    """The packs under `root`; `root` may also be one pack folder itself."""
     root = root or courses_root()
+    if (root / "course.toml").is_file():
+        return [root]
     return sorted(p.parent for p in root.glob("*/course.toml"))
 
 
@@ -199,5 +210,22 @@ def _build(directory: Path, data: dict) -> Course:
 
 
 def load_default_courses(root: Path | None = None) -> list[Course]:
-    """Every pack under resources/courses; raises ContentError on the first broken one."""
-    return [load_course(d) for d in pack_dirs(root)]
+    """Every pack under courses_root(); raises ContentError listing every broken pack's problems.
+
+    Problem files are prefixed with the pack folder's name, as `kiosk content check` prints them.
+    """
+    root = root or courses_root()
+    dirs = pack_dirs(root)
+    if not dirs:
+        raise ContentError([Problem(str(root), 0, "no course pack here (no course.toml found)")])
+    courses: list[Course] = []
+    problems: list[Problem] = []
+    for directory in dirs:
+        try:
+            courses.append(load_course(directory))
+        except ContentError as exc:
+            problems.extend(Problem(f"{directory.name}/{p.file}", p.line, p.message)
+                            for p in exc.problems)
+    if problems:
+        raise ContentError(problems)
+    return courses

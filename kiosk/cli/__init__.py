@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "settings_cmd",
     "export_cmd",
     "certificate_cmd",
+    "content_cmd",
 )
 
 

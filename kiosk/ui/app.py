@@ -50,6 +50,9 @@ def _show(window: QMainWindow, windowed: bool) -> None:
         if screen is not None:
             window.setGeometry(screen.geometry())
         window.showFullScreen()
+    # Without a window manager (a bare X session, common on kiosks) nothing else makes the
+    # window active, and shortcuts such as Alt+N or PageDown only work in the active window.
+    window.activateWindow()
 
 
 def install_safety_net(ctx: AppContext, window: MainWindow, log: logging.Logger) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.clock import from_iso
+from kiosk.contacts import effective_contacts, stale_contacts
 from kiosk.context import AppContext
 from kiosk.ui import metrics
 from kiosk.ui.widgets import Screen, body, button, heading
@@ -71,6 +72,10 @@ class HomeScreen(Screen):
         mrow.addStretch(1)
         mrow.addWidget(self.exit_kiosk)
         mlayout.addLayout(mrow)
+        self.stale_contacts = body("", "staleContacts")
+        self.stale_contacts.setAccessibleName("Contacts to check")
+        self.stale_contacts.hide()
+        mlayout.addWidget(self.stale_contacts)
 
         self.sign_out = button("Sign out")
         self.sign_out.setObjectName("signOutButton")
@@ -106,6 +111,26 @@ class HomeScreen(Screen):
         self.welcome.setText(f"Welcome, {user.display_name}")
         self.last_sign_in.setText(describe_last_sign_in(previous_login_at, failures_since))
         self.manager_box.setVisible(user.is_manager)
+        self.show_stale_contacts()
+
+    def show_stale_contacts(self) -> None:
+        """Managers are told which contacts nobody has checked in the last 12 months."""
+        user, course = self.ctx.current_user, self.ctx.course
+        stale = []
+        if user is not None and user.is_manager and course is not None:
+            stale = stale_contacts(effective_contacts(self.ctx.db, course),
+                                   self.ctx.clock.now().date())
+        if not stale:
+            self.stale_contacts.clear()
+            self.stale_contacts.hide()
+            return
+        names = "\n".join(
+            f"\u2022 {c.name} (last verified {c.last_verified.day} {c.last_verified:%B %Y})"
+            for c in stale)
+        self.stale_contacts.setText(
+            f"Check the contacts: {len(stale)} not verified in the last 12 months. "
+            f"A wrong number in an emergency costs time.\n{names}")
+        self.stale_contacts.show()
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
@@ -125,3 +150,5 @@ class HomeScreen(Screen):
         self.set_status("")
         self.set_test_in_progress(False)
         self.manager_box.hide()
+        self.stale_contacts.clear()
+        self.stale_contacts.hide()

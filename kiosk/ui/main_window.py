@@ -20,9 +20,11 @@ from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
 from kiosk.ui.my_results_screen import MyResultsScreen
 from kiosk.ui.password_change_screen import PasswordChangeScreen
+from kiosk.ui.reader_screen import ReaderScreen, apply_person_theme
 from kiosk.ui.result_screen import ResultScreen
 from kiosk.ui.setup_screen import SetupScreen
 from kiosk.ui.test_screen import TestScreen
+from kiosk.ui.urgent_screen import UrgentScreen
 from kiosk.ui.widgets import Screen, body
 
 
@@ -52,6 +54,8 @@ class MainWindow(QMainWindow):
         self.login = self.add_screen("login", LoginScreen(ctx))
         self.home = self.add_screen("home", HomeScreen(ctx))
         self.password_change = self.add_screen("password_change", PasswordChangeScreen(ctx))
+        self.reader = self.add_screen("reader", ReaderScreen(ctx))
+        self.urgent = self.add_screen("urgent", UrgentScreen(ctx))
         self.test = self.add_screen("test", TestScreen(ctx))
         self.result = self.add_screen("result", ResultScreen(ctx))
         self.my_results = self.add_screen("my_results", MyResultsScreen(ctx))
@@ -83,7 +87,23 @@ class MainWindow(QMainWindow):
         self.idle.countdown_ticked.connect(self._show_countdown)
         self.idle.countdown_cancelled.connect(self.idle_banner.hide)
         self.idle.timed_out.connect(lambda: self.sign_out(idle=True))
+        self._wire_guidance()
         self._wire_test()
+
+    # ------------------------------------------------------------ the guidance (issue 3)
+
+    def _wire_guidance(self) -> None:
+        """The reader and the "Worried about a child now?" page."""
+        self.home.guidance_requested.connect(lambda: self.show_guidance())
+        self.reader.home_requested.connect(self._show_home)
+        self.reader.test_requested.connect(self.start_test)
+        self.login.urgent_help_requested.connect(lambda: self.move_to("urgent"))
+        self.urgent.back_requested.connect(lambda: self.move_to("login"))
+
+    def show_guidance(self, section_id: str | None = None) -> None:
+        """The reader, at `section_id` or at the person's first section not yet opened."""
+        self.move_to("reader")
+        self.reader.open_section(section_id)
 
     # ------------------------------------------------------------ the test (issue 4)
 
@@ -110,15 +130,6 @@ class MainWindow(QMainWindow):
             return
         self.test.load(attempt)
         self.move_to("test")
-
-    def show_guidance(self, section_id: str) -> None:
-        """Open the guidance at a section (the reader engineer's version replaces this)."""
-        if "reader" in self.screens:
-            reader = self.screens["reader"]
-            opener = getattr(reader, "open_section", None)
-            if callable(opener):
-                opener(section_id)
-            self.move_to("reader")
 
     def _on_test_submitted(self, attempt: object) -> None:
         self.test.reset()
@@ -158,6 +169,7 @@ class MainWindow(QMainWindow):
 
     def _on_logged_in(self, outcome: LoginOutcome) -> None:
         self.ctx.current_user = outcome.user
+        apply_person_theme(outcome.user.prefs if outcome.user is not None else None)
         self._last = (outcome.previous_login_at, outcome.failures_since)
         self.idle.configure(int(self.ctx.settings.get("idle_timeout_seconds")),
                             int(self.ctx.settings.get("idle_countdown_seconds")))
@@ -189,6 +201,7 @@ class MainWindow(QMainWindow):
         self.idle_banner.hide()
         for screen in self.screens.values():
             screen.reset()
+        apply_person_theme(None)
         self.move_to("login" if users.manager_exists(self.ctx.db) else "setup")
         self.idle.start()
 
