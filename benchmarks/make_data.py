@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk import sample_data  # noqa: E402
-from kiosk.context import open_context  # noqa: E402
+from kiosk import sample_data
+from kiosk.context import open_context
 
 # Shared by every sample account; benchmarks sign in with it.
 SAMPLE_PASSWORD = "benchmark-sample-passphrase-2026"  # noqa: S105 - sample data only

@@ -115,10 +115,8 @@ def _attempt_rows(course: CourseInfo, user_id: int, outcome: str, today: datetim
     n = min(questions_per_attempt, len(course.questions)) if course.questions else 0
     chosen = rng.sample(course.questions, n) if n else []
     need = (n * course.pass_mark + 99) // 100  # correct answers needed to pass
-    if outcome == FAILED:
-        right = rng.randint(0, max(need - 1, 0))
-    else:
-        right = rng.randint(min(need, n), n)
+    right = (rng.randint(0, max(need - 1, 0)) if outcome == FAILED
+             else rng.randint(min(need, n), n))
     submitted = outcome != IN_PROGRESS
     finished = started + timedelta(minutes=rng.randint(4, 25)) if submitted else None
     percent = round(100.0 * right / n, 1) if n and submitted else None
@@ -170,8 +168,9 @@ def add_attempts(db: Database, course: CourseInfo, user_ids: list[int], count: i
     columns = ("id", "kiosk_id", "user_id", "course_id", "course_version", "content_version",
                "status", "started_at", "finished_at", "duration_seconds", "score",
                "max_score", "percent", "pass_mark", "passed", "expires_on", "certificate_code")
+    # Column names are the constants above; every value is a bound parameter.
     insert_attempt = (f"INSERT INTO attempts ({', '.join(columns)}) VALUES "
-                      f"({', '.join(':' + c for c in columns)})")
+                      f"({', '.join(':' + c for c in columns)})")  # noqa: S608
     insert_question = (
         "INSERT INTO attempt_questions (attempt_id, position, question_id, section_id, "
         "option_order, answer, answered_at, correct, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
