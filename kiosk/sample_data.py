@@ -169,8 +169,8 @@ def add_attempts(db: Database, course: CourseInfo, user_ids: list[int], count: i
                "status", "started_at", "finished_at", "duration_seconds", "score",
                "max_score", "percent", "pass_mark", "passed", "expires_on", "certificate_code")
     # Column names are the constants above; every value is a bound parameter.
-    insert_attempt = (f"INSERT INTO attempts ({', '.join(columns)}) VALUES "
-                      f"({', '.join(':' + c for c in columns)})")  # noqa: S608
+    insert_attempt = (f"INSERT INTO attempts ({', '.join(columns)}) VALUES "  # noqa: S608
+                      f"({', '.join(':' + c for c in columns)})")
     insert_question = (
         "INSERT INTO attempt_questions (attempt_id, position, question_id, section_id, "
         "option_order, answer, answered_at, correct, points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
