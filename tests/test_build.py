@@ -100,6 +100,25 @@ def test_built_kiosk_paints_and_exits(built: Path, tmp_path: Path) -> None:
     assert db.exists()
 
 
+def test_built_cli_knows_every_command(built: Path, tmp_path: Path) -> None:
+    """`kiosk --help` loads every command module from the bundle and lists each command."""
+    from kiosk.cli import COMMAND_MODULES
+
+    proc = run_built(built, "--help", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert_no_traceback(proc)
+    for module in COMMAND_MODULES:
+        assert module.removesuffix("_cmd") in proc.stdout
+
+
+def test_built_demo_builds_its_database(built: Path, tmp_path: Path) -> None:
+    """`kiosk demo --no-run` works frozen: it loads the bundled course and prints sign-ins."""
+    proc = run_built(built, "demo", "--no-run", "--db", str(tmp_path / "demo.db"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "DEMO ONLY" in proc.stdout
+    assert not (tmp_path / "data.db").exists()
+
+
 def test_built_cli_adds_user_and_exports_log(built: Path, tmp_path: Path) -> None:
     """`users add` (password on stdin) then `export access-log` work on KIOSK_DB and --db."""
     db = tmp_path / "cli.db"
