@@ -28,8 +28,14 @@ def _venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
+# `build` (PyInstaller) too, so the suite's slow test can build and run the real bundle.
+EXTRAS = "test,build"
+
+
 def _wanted_stamp() -> str:
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    digest.update(EXTRAS.encode())
+    return digest.hexdigest()
 
 
 def ensure_environment() -> Path:
@@ -46,7 +52,7 @@ def ensure_environment() -> Path:
         print("run.py: installing pinned dependencies...", flush=True)
         subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "-e", f"{ROOT}[test]"],
+             "-e", f"{ROOT}[{EXTRAS}]"],
             check=True,
         )
         STAMP.write_text(wanted)

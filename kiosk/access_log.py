@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +102,54 @@ def append(
             row,
         )
         return int(row["id"])
+
+
+def append_many(db: Database, clock: Clock, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Append many rows in one write transaction, extending the chain; return how many.
+
+    Each row has the keyword arguments of `append()` (kiosk_id and event required) and is
+    cleaned the same way; its time is `clock.now()` when the row is written. One
+    transaction and one executemany() make bulk loads (imports, benchmarks, the demo)
+    thousands of times faster than `append()` per row, with the same chain.
+    """
+    with write_transaction(db):
+        last = db.execute(
+            "SELECT id, row_hash FROM access_log ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        state = {
+            "prev": last[1] if last else _anchor_or_genesis(db),
+            "id": (last[0] + 1) if last else _next_id_after_purge(db),
+            "count": 0,
+        }
+
+        def chained() -> Iterator[dict[str, Any]]:
+            for given in rows:
+                row = {
+                    "id": state["id"],
+                    "occurred_at": to_iso(clock.now()),
+                    "kiosk_id": clean_text(given["kiosk_id"], 40),
+                    "event": given["event"],
+                    "username_entered": clean_text(given.get("username_entered"),
+                                                   USERNAME_CAP),
+                    "user_id": given.get("user_id"),
+                    "user_matched": clean_text(given.get("user_matched"), USERNAME_CAP),
+                    "reason": clean_text(given.get("reason"), REASON_CAP),
+                }
+                row["prev_hash"] = state["prev"]
+                row["row_hash"] = row_digest(state["prev"], row)
+                state["prev"] = row["row_hash"]
+                state["id"] += 1
+                state["count"] += 1
+                yield row
+
+        db.conn.executemany(
+            "INSERT INTO access_log (id, occurred_at, kiosk_id, event, username_entered, "
+            "user_id, user_matched, reason, prev_hash, row_hash) "
+            "VALUES (:id, :occurred_at, :kiosk_id, :event, :username_entered, :user_id, "
+            ":user_matched, :reason, :prev_hash, :row_hash)",
+            chained(),
+        )
+        return int(state["count"])
 
 
 def _anchor(db: Database) -> tuple[int, str] | None:

@@ -267,3 +267,29 @@ def set_password(db: Database, settings: Settings, clock: Clock, user: User, pas
 
 def save_prefs(db: Database, user: User, prefs: dict[str, Any]) -> None:
     db.execute("UPDATE users SET prefs = ? WHERE id = ?", [json.dumps(prefs), user.id])
+
+
+def create_many(db: Database, settings: Settings, clock: Clock,
+                people: list[tuple[str, str, str, str]], *, password_hash: str,
+                actor: User | None = None) -> int:
+    """Create many accounts, (username, full name, role, job title), sharing one hash.
+
+    For sample data (`kiosk demo`, benchmarks/make_data.py): Argon2 is slow and
+    memory-hard on purpose (~0.1 s and 64 MiB per hash), so 10,000 accounts hashed one by
+    one would take many minutes. The caller checks one password against the policy,
+    hashes it once with passwords.hash_password, and every sample account shares it.
+    Names are checked as in create(); one access-log row records the batch.
+    """
+    rows = []
+    for username, full_name, role, job_title in people:
+        if role not in ROLES:
+            raise ValidationError("The role must be 'learner' or 'manager'.")
+        rows.append([check_username(username), check_full_name(full_name), role,
+                     check_full_name(job_title), password_hash, to_iso(clock.now())])
+    with write_transaction(db):
+        db.conn.executemany(
+            "INSERT INTO users (username, full_name, role, job_title, password_hash, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)", rows,
+        )
+        _log_admin(db, settings, clock, actor, "users_added", f"{len(rows)} accounts")
+    return len(rows)

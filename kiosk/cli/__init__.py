@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "export_cmd",
     "certificate_cmd",
     "content_cmd",
+    "demo_cmd",
 )
 
 
