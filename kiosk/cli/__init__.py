@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "users_cmd",
     "settings_cmd",
     "export_cmd",
+    "purge_cmd",
 )
 
 
