@@ -145,8 +145,11 @@ def handle_import(args: argparse.Namespace) -> int:
         for row in report.rejected:
             print(f"  {row.describe()}")
     print(report.summary())
-    # Some rows rejected is a partial success a script should notice.
-    return 1 if report.rejected else 0
+    if report.rejected:
+        # A partial import is a failure a script must notice; the good rows stay added.
+        raise ValidationError(f"{len(report.rejected)} row(s) were not added (listed above); "
+                              "fix them and import just those rows again")
+    return 0
 
 
 def handle_reset_password(args: argparse.Namespace) -> int:
