@@ -34,19 +34,19 @@ class AccessLogPanel(ManagerPanel):
         super().__init__(ctx, parent)
         self.setObjectName("accessLogPanel")
         self.dates = DateRange()
-        self.event = QComboBox()
-        self.event.setAccessibleName("Event filter")
-        self.event.addItem("Every event", "")
+        self.event_choice = QComboBox()
+        self.event_choice.setAccessibleName("Event filter")
+        self.event_choice.addItem("Every event", "")
         for name in records.known_events():
-            self.event.addItem(name, name)
+            self.event_choice.addItem(name, name)
         event_label = QLabel("&Event")
-        event_label.setBuddy(self.event)
+        event_label.setBuddy(self.event_choice)
         person_label, self.person = labelled_edit("&Person", "username", 180)
         self.person.setAccessibleName("Person's username")
         self.apply = button("Show", "Show the log with these filters", primary=True)
         filters = QHBoxLayout()
         filters.addWidget(self.dates)
-        for w in (event_label, self.event, person_label, self.person, self.apply):
+        for w in (event_label, self.event_choice, person_label, self.person, self.apply):
             filters.addWidget(w)
         filters.addStretch(1)
         self.message = body("", "errorMessage")
@@ -71,7 +71,7 @@ class AccessLogPanel(ManagerPanel):
         self.person.returnPressed.connect(self.refresh)
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
-        self.event.activated.connect(lambda _i: self.refresh())
+        self.event_choice.activated.connect(lambda _i: self.refresh())
         self.export_button.clicked.connect(self.export)
 
     def shown(self) -> None:
@@ -91,7 +91,7 @@ class AccessLogPanel(ManagerPanel):
             self.message.show()
             self.model.clear()
             return
-        self.model.load(partial(self._page, since, until, self.event.currentData() or None,
+        self.model.load(partial(self._page, since, until, self.event_choice.currentData() or None,
                                 user_id))
         self.table.setColumnWidth(0, 150)
         self.table.setColumnWidth(1, 130)
@@ -120,5 +120,5 @@ class AccessLogPanel(ManagerPanel):
         self.model.clear()
         self.dates.clear()
         self.person.clear()
-        self.event.setCurrentIndex(0)
+        self.event_choice.setCurrentIndex(0)
         self.message.hide()

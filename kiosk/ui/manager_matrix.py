@@ -40,11 +40,12 @@ STATUS_COLOURS = {
 }
 
 COLUMNS = (
-    ("full_name", "Name"), ("username", "Username"), ("role", "Role"),
-    ("job_title", "Job title"), ("course_title", "Course"), ("status", "Status"),
-    ("last_percent", "Last score %"), ("passed_on", "Passed on"), ("expires_on", "Expires on"),
+    ("full_name", "Name"), ("status", "Status"), ("expires_on", "Expires on"),
+    ("passed_on", "Passed on"), ("last_percent", "Last score %"), ("username", "Username"),
+    ("role", "Role"), ("job_title", "Job title"), ("course_title", "Course"),
 )
-STATUS_COLUMN = 5
+STATUS_COLUMN = 1
+COURSE_COLUMN = 8
 
 
 class MatrixModel(RowsModel):
@@ -118,6 +119,8 @@ class MatrixPanel(ManagerPanel):
             self.role_filter.addItem(role.title(), role)
         self.job_filter = QComboBox()
         self.job_filter.setAccessibleName("Job title filter")
+        for combo in (self.status_filter, self.role_filter, self.job_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         search_label, self.search = labelled_edit("&Search", "name, username or job title")
         self.search.setAccessibleName("Search people")
         status_label = QLabel("S&tatus")
@@ -230,6 +233,8 @@ class MatrixPanel(ManagerPanel):
         parts = [f"{counts[status_rule.LABELS[s]]} {status_rule.LABELS[s].lower()}"
                  for s in status_rule.ORDER if status_rule.LABELS[s] in counts]
         self.summary.setText(f"{len(rows)} shown" + (": " + ", ".join(parts) if parts else ""))
+        # With one course the course column says the same thing on every row.
+        self.table.setColumnHidden(COURSE_COLUMN, len(self.ctx.courses or ()) <= 1)
         self.table.resizeColumnsToContents()
         header = self.table.horizontalHeader()
         for col in range(self.proxy.columnCount()):
