@@ -93,9 +93,9 @@ class AccessLogPanel(ManagerPanel):
             return
         self.model.load(partial(self._page, since, until, self.event_choice.currentData() or None,
                                 user_id))
-        self.table.setColumnWidth(0, 150)
+        self.table.setColumnWidth(0, 165)
         self.table.setColumnWidth(1, 130)
-        self.table.setColumnWidth(2, 130)
+        self.table.setColumnWidth(2, 150)
         self.table.setColumnWidth(3, 110)
         self.table.setColumnWidth(4, 260)
 

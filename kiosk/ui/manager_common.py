@@ -193,8 +193,10 @@ class DateRange(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        from_label, self.since = labelled_edit("&From", "YYYY-MM-DD", 140)
-        to_label, self.until = labelled_edit("&To", "YYYY-MM-DD", 140)
+        from_label, self.since = labelled_edit("&From", "YYYY-MM-DD", 150)
+        to_label, self.until = labelled_edit("&To", "YYYY-MM-DD", 150)
+        for edit in (self.since, self.until):
+            edit.setMinimumWidth(135)
         self.since.setAccessibleName("From date")
         self.until.setAccessibleName("To date")
         for w in (from_label, self.since, to_label, self.until):

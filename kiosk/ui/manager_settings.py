@@ -52,21 +52,27 @@ class SettingsPanel(ManagerPanel):
             widget.setAccessibleDescription(s.help)
             widget.setToolTip(s.help)
             self.fields[s.key] = widget
-            cell = QVBoxLayout()
+            # A widget (not a bare layout) per row, and unwrapped help text: QFormLayout
+            # does not give wrapped labels in nested layouts their height, so they overlapped.
+            cell_box = QWidget()
+            cell = QVBoxLayout(cell_box)
+            cell.setContentsMargins(0, 0, 0, 6)
             cell.setSpacing(2)
             cell.addWidget(widget)
             if s.kind is not bool:
                 limits = ""
                 if s.minimum is not None and s.maximum is not None:
                     limits = f" ({s.minimum} to {s.maximum})"
-                cell.addWidget(body(s.help + limits, "lastSignIn"))
+                help_label = body(s.help + limits, "lastSignIn")
+                help_label.setWordWrap(False)
+                cell.addWidget(help_label)
             error = body("", "errorMessage")
             error.hide()
             self.errors[s.key] = error
             cell.addWidget(error)
             label = QLabel(label_for(s.key))
             label.setBuddy(widget)
-            form.addRow(label, cell)
+            form.addRow(label, cell_box)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(form_box)
