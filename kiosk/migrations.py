@@ -15,6 +15,7 @@ migrations = Migrations("kiosk")
 # know was written by a newer kiosk and must not be opened for writing.
 KNOWN = (
     "m001_initial",
+    "m002_manager_indexes",
 )
 
 
@@ -175,5 +176,19 @@ def m001_initial(db: Database) -> None:
             updated_at TEXT NOT NULL,
             updated_by INTEGER REFERENCES users(id)
         );
+        """
+    )
+
+
+@migrations()
+def m002_manager_indexes(db: Database) -> None:
+    # The subject-access export and the most-tried-usernames report look rows up by what
+    # was typed (case-insensitively, as usernames are); per-person history reads a
+    # person's attempts newest first.
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS access_log_username
+            ON access_log (username_entered COLLATE NOCASE, occurred_at);
+        CREATE INDEX IF NOT EXISTS attempts_user_finished ON attempts (user_id, finished_at);
         """
     )

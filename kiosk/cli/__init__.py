@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "certificate_cmd",
     "content_cmd",
     "demo_cmd",
+    "purge_cmd",
 )
 
 

@@ -25,6 +25,23 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add_course_flag(answers)
     answers.set_defaults(handler=handle_answers)
 
+    mat = esub.add_parser("matrix", parents=[common],
+                          help="the training matrix: every active person and course")
+    mat.add_argument("--out", default=None, metavar="FILE",
+                     help="write to FILE (default: standard output)")
+    mat.add_argument("--course", default=None, metavar="ID", help="only this course")
+    mat.add_argument("--status", default=None, metavar="STATUS",
+                     help="only this status: expired, due, in_progress, passed, not_started "
+                     "(comma-separated for several)")
+    mat.set_defaults(handler=handle_matrix)
+
+    per = esub.add_parser("person", parents=[common],
+                          help="everything held about one person (subject access request)")
+    per.add_argument("username")
+    per.add_argument("--out", default=None, metavar="FILE",
+                     help="write to FILE (default: standard output)")
+    per.set_defaults(handler=handle_person)
+
 
 def add_range_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, metavar="FILE",
@@ -75,4 +92,39 @@ def handle_answers(args: argparse.Namespace) -> int:
     count = export.export_answers(ctx.db, args.out, since=args.since, until=args.until,
                                   course_id=args.course)
     record_export(ctx, "answers", count, args)
+    return 0
+
+
+def handle_matrix(args: argparse.Namespace) -> int:
+    from kiosk import matrix
+    from kiosk import status as status_rule
+    from kiosk.cli import db_path
+    from kiosk.course import load_default_courses
+    from kiosk.errors import ValidationError
+
+    states = tuple(s.strip() for s in (args.status or "").split(",") if s.strip())
+    bad = [s for s in states if s not in status_rule.ORDER]
+    if bad:
+        raise ValidationError(f"unknown status '{bad[0]}'; use one of "
+                              + ", ".join(status_rule.ORDER))
+    courses = load_default_courses()
+    if args.course and args.course not in {c.id for c in courses}:
+        raise ValidationError(f"there is no course '{args.course}'; courses: "
+                              + ", ".join(c.id for c in courses))
+    ctx = open_context(db_path(args), create=False)
+    today = ctx.clock.now().date()
+    rows = matrix.build_matrix(ctx.db, courses, today, states=states, course_id=args.course)
+    count = matrix.export_matrix(rows, args.out)
+    record_export(ctx, "matrix", count, args)
+    return 0
+
+
+def handle_person(args: argparse.Namespace) -> int:
+    from kiosk import subject_access, users
+    from kiosk.cli import db_path
+
+    ctx = open_context(db_path(args), create=False)
+    user = users.require(ctx.db, args.username)
+    count = subject_access.export_person(ctx.db, user, args.out)
+    record_export(ctx, f"person {user.username}", count, args)
     return 0

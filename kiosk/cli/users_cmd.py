@@ -36,6 +36,23 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     dis.add_argument("username")
     dis.set_defaults(handler=handle_disable)
 
+    imp = usub.add_parser(
+        "import", parents=[common], help="add people from a CSV file",
+        description="Add people from a CSV file with the header "
+        "username,full_name,role,job_title (see README). Each new account gets a "
+        "temporary password, printed once, and must choose its own at first sign-in. "
+        "Bad rows are reported and skipped; the good ones are added.")
+    imp.add_argument("file", metavar="FILE")
+    imp.set_defaults(handler=handle_import)
+
+    rst = usub.add_parser(
+        "reset-password", parents=[common], help="set a new password that must be changed",
+        description="Set a new password for USERNAME; they must choose their own at their "
+        "next sign-in. The password is read from standard input when that is not a "
+        "terminal, and asked twice when it is. Also clears a lockout.")
+    rst.add_argument("username")
+    rst.set_defaults(handler=handle_reset_password)
+
 
 def read_new_password(prompt: str = "Password") -> str:
     """One line from a pipe, or asked twice at a terminal. Never echoed, never logged."""
@@ -106,4 +123,42 @@ def handle_disable(args: argparse.Namespace) -> int:
     ctx = open_context(db_path(args), create=False)
     user = users.set_disabled(ctx.db, ctx.settings, ctx.clock, args.username, True)
     print(f"Disabled '{user.username}'. Their records are kept.")
+    return 0
+
+
+def handle_import(args: argparse.Namespace) -> int:
+    from kiosk import people_import
+    from kiosk.cli import db_path
+
+    ctx = open_context(db_path(args), create=False)
+    report = people_import.import_people(ctx.db, ctx.settings, ctx.clock, args.file)
+    for note in report.notes:
+        print(f"note: {note}")
+    if report.accepted:
+        print("Added (temporary passwords are shown only now; each person must choose "
+              "their own at first sign-in):")
+        for row in report.accepted:
+            print(f"  line {row.line}: {row.username}  temporary password: "
+                  f"{row.temporary_password}")
+    if report.rejected:
+        print("Not added:")
+        for row in report.rejected:
+            print(f"  {row.describe()}")
+    print(report.summary())
+    if report.rejected:
+        # A partial import is a failure a script must notice; the good rows stay added.
+        raise ValidationError(f"{len(report.rejected)} row(s) were not added (listed above); "
+                              "fix them and import just those rows again")
+    return 0
+
+
+def handle_reset_password(args: argparse.Namespace) -> int:
+    from kiosk.cli import db_path
+
+    ctx = open_context(db_path(args), create=False)
+    user = users.require(ctx.db, args.username)
+    password = read_new_password("New password")
+    users.set_password(ctx.db, ctx.settings, ctx.clock, user, password, must_change=True)
+    print(f"Password reset for '{user.username}'; they must choose a new one at their next "
+          "sign-in.")
     return 0

@@ -18,6 +18,7 @@ from kiosk.errors import KioskError
 from kiosk.ui.home_screen import HomeScreen
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
+from kiosk.ui.manager_screen import ManagerScreen
 from kiosk.ui.my_results_screen import MyResultsScreen
 from kiosk.ui.password_change_screen import PasswordChangeScreen
 from kiosk.ui.reader_screen import ReaderScreen, apply_person_theme
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.test = self.add_screen("test", TestScreen(ctx))
         self.result = self.add_screen("result", ResultScreen(ctx))
         self.my_results = self.add_screen("my_results", MyResultsScreen(ctx))
+        self.manager = self.add_screen("manager", ManagerScreen(ctx))
 
         settings = ctx.settings
         self.idle = IdleWatcher(int(settings.get("idle_timeout_seconds")),
@@ -83,6 +85,8 @@ class MainWindow(QMainWindow):
         self.home.exit_requested.connect(self.request_exit)
         self.password_change.password_changed.connect(self._show_home)
         self.password_change.cancelled.connect(lambda: self.sign_out(idle=False))
+        self.home.manager_area_requested.connect(self.open_manager_area)
+        self.manager.back_requested.connect(self._show_home)
         self.idle.countdown_started.connect(self._show_countdown)
         self.idle.countdown_ticked.connect(self._show_countdown)
         self.idle.countdown_cancelled.connect(self.idle_banner.hide)
@@ -177,6 +181,13 @@ class MainWindow(QMainWindow):
             self.move_to("password_change")
         else:
             self._show_home()
+
+    def open_manager_area(self) -> None:
+        """Only a signed-in manager gets in; for anyone else the request does nothing."""
+        user = self.ctx.current_user
+        if user is None or not user.is_manager or user.disabled:
+            return
+        self.move_to("manager")
 
     def _show_home(self) -> None:
         previous, failures = getattr(self, "_last", (None, 0))

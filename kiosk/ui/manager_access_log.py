@@ -1,0 +1,124 @@
+"""The access log, newest first, paged from the database as the manager scrolls."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from kiosk import export, records, users
+from kiosk.context import AppContext
+from kiosk.errors import KioskError
+from kiosk.ui.manager_common import (
+    DateRange,
+    ManagerPanel,
+    PagedModel,
+    labelled_edit,
+    local_time,
+    table_view,
+)
+from kiosk.ui.widgets import body, button
+
+COLUMNS = (
+    ("occurred_at", "When (local time)"), ("event", "Event"),
+    ("username_entered", "Username typed"), ("user_matched", "Account"),
+    ("reason", "Reason"), ("kiosk_id", "Kiosk"), ("id", "Row"),
+)
+
+
+class AccessLogPanel(ManagerPanel):
+    title = "Access log"
+    view_name = "access log"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("accessLogPanel")
+        self.dates = DateRange()
+        self.event_choice = QComboBox()
+        self.event_choice.setAccessibleName("Event filter")
+        self.event_choice.addItem("Every event", "")
+        for name in records.known_events():
+            self.event_choice.addItem(name, name)
+        event_label = QLabel("&Event")
+        event_label.setBuddy(self.event_choice)
+        person_label, self.person = labelled_edit("&Person", "username", 180)
+        self.person.setAccessibleName("Person's username")
+        self.apply = button("Show", "Show the log with these filters", primary=True)
+        filters = QHBoxLayout()
+        filters.addWidget(self.dates)
+        for w in (event_label, self.event_choice, person_label, self.person, self.apply):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        self.message = body("", "errorMessage")
+        self.message.hide()
+        self.model = PagedModel(COLUMNS, records.access_log_key, records.PAGE_SIZE,
+                                formatters={"occurred_at": local_time}, parent=self)
+        self.table = table_view(self.model, "Access log table")
+        self.table.setObjectName("accessLogTable")
+        self.note = body("Newest first; more rows load as you scroll. The export takes the "
+                         "date range only (every event and person).", "lastSignIn")
+        self.export_button = button("Export access log…")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.note, 1)
+        bottom.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        self.apply.clicked.connect(self.refresh)
+        self.person.returnPressed.connect(self.refresh)
+        self.dates.since.returnPressed.connect(self.refresh)
+        self.dates.until.returnPressed.connect(self.refresh)
+        self.event_choice.activated.connect(lambda _i: self.refresh())
+        self.export_button.clicked.connect(self.export)
+
+    def shown(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.actor() is None:
+            return
+        self.message.hide()
+        try:
+            since, until = self.dates.iso_range()
+            user_id = None
+            if self.person.text().strip():
+                user_id = users.require(self.ctx.db, self.person.text()).id
+        except KioskError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            self.model.clear()
+            return
+        self.model.load(partial(self._page, since, until, self.event_choice.currentData() or None,
+                                user_id))
+        self.table.setColumnWidth(0, 165)
+        self.table.setColumnWidth(1, 130)
+        self.table.setColumnWidth(2, 150)
+        self.table.setColumnWidth(3, 110)
+        self.table.setColumnWidth(4, 260)
+
+    def _page(self, since: str | None, until: str | None, event: str | None,
+              user_id: int | None, after: tuple[str, int] | None, limit: int) -> list[dict]:
+        return records.access_log_page(self.ctx.db, since=since, until=until, event=event,
+                                       user_id=user_id, after=after, limit=limit)
+
+    def export(self) -> None:
+        try:
+            since, until = self.dates.texts()
+        except KioskError as exc:
+            self.warn("Export not started", str(exc))
+            return
+        self.export_csv(
+            "access log", "access-log",
+            lambda path, step: export.export_access_log(self.ctx.db, path, since=since,
+                                                        until=until, progress=step),
+        )
+
+    def reset(self) -> None:
+        self.model.clear()
+        self.dates.clear()
+        self.person.clear()
+        self.event_choice.setCurrentIndex(0)
+        self.message.hide()

@@ -1,0 +1,293 @@
+"""People: add, edit, disable (never delete), unlock, reset a password, import from CSV."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk import people_import, users
+from kiosk.clock import to_iso
+from kiosk.context import AppContext
+from kiosk.errors import KioskError
+from kiosk.ui import metrics
+from kiosk.ui.manager_common import ManagerPanel, RowsModel, local_time, table_view
+from kiosk.ui.widgets import body, button, heading
+
+COLUMNS = (
+    ("username", "Username"), ("full_name", "Name"), ("role", "Role"),
+    ("job_title", "Job title"), ("state", "Status"), ("last_login_at", "Last sign-in"),
+)
+
+
+class PeoplePanel(ManagerPanel):
+    title = "People"
+    view_name = "people"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("peoplePanel")
+        self.model = RowsModel(COLUMNS, formatters={"last_login_at": local_time}, parent=self)
+        self.table = table_view(self.model, "People table")
+        self.table.setObjectName("peopleTable")
+
+        self.username = QLineEdit()
+        self.full_name = QLineEdit()
+        self.job_title = QLineEdit()
+        self.role = QComboBox()
+        for role in users.ROLES:
+            self.role.addItem(role.title(), role)
+        for widget, name in ((self.username, "Username"), (self.full_name, "Full name"),
+                             (self.job_title, "Job title"), (self.role, "Role")):
+            widget.setAccessibleName(name)
+            widget.setMinimumHeight(metrics.FIELD_HEIGHT)
+        self.username.setMaxLength(users.USERNAME_MAX)
+        self.full_name.setMaxLength(users.NAME_MAX)
+        self.job_title.setMaxLength(users.NAME_MAX)
+        form = QFormLayout()
+        form.addRow("&Username", self.username)
+        form.addRow("Full &name", self.full_name)
+        form.addRow("R&ole", self.role)
+        form.addRow("&Job title", self.job_title)
+        self.editing = body("", "lastSignIn")
+
+        self.new_button = button("New person")
+        self.add_button = button("Add person", primary=True)
+        self.save_button = button("Save changes")
+        self.disable_button = button("Disable")
+        self.unlock_button = button("Unlock")
+        self.reset_button = button("Reset password…")
+        self.import_button = button("Import from CSV…")
+        grid = QGridLayout()
+        for i, b in enumerate((self.new_button, self.add_button, self.save_button,
+                               self.disable_button, self.unlock_button, self.reset_button,
+                               self.import_button)):
+            grid.addWidget(b, i // 2, i % 2)
+        self.message = body("", "errorMessage")
+        self.message.hide()
+        self.report = QPlainTextEdit()
+        self.report.setReadOnly(True)
+        self.report.setObjectName("importReport")
+        self.report.setAccessibleName("Import report")
+        self.report.setPlaceholderText("The report of a CSV import appears here.")
+
+        side = QVBoxLayout()
+        side.addWidget(heading("Details", level=2))
+        side.addWidget(self.editing)
+        side.addLayout(form)
+        side.addWidget(self.message)
+        side.addLayout(grid)
+        side.addWidget(self.report, 1)
+        side_box = QWidget()
+        side_box.setLayout(side)
+        side_box.setMaximumWidth(440)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(side_box)
+
+        self.selected: users.User | None = None
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.select(cur.row()))
+        self.new_button.clicked.connect(self.new_person)
+        self.add_button.clicked.connect(self.add_person)
+        self.save_button.clicked.connect(self.save_person)
+        self.disable_button.clicked.connect(self.toggle_disabled)
+        self.unlock_button.clicked.connect(self.unlock)
+        self.reset_button.clicked.connect(self.reset_password)
+        self.import_button.clicked.connect(self.import_csv)
+        self.new_person()
+
+    def shown(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.actor() is None:
+            return
+        now = to_iso(self.ctx.clock.now())
+        rows = []
+        for u in users.list_users(self.ctx.db):
+            if u.disabled:
+                state = "Disabled"
+            elif u.locked_until and u.locked_until > now:
+                state = "Locked"
+            elif u.must_change_password:
+                state = "Must change password"
+            else:
+                state = "Active"
+            rows.append({"username": u.username, "full_name": u.full_name, "role": u.role,
+                         "job_title": u.job_title, "state": state,
+                         "last_login_at": u.last_login_at, "_id": u.id})
+        keep = self.selected.id if self.selected else None
+        self.model.set_rows(rows)
+        for col, width in enumerate((130, 170, 80, 150, 110)):
+            self.table.setColumnWidth(col, width)
+        if keep is not None:
+            for number, row in enumerate(rows):
+                if row["_id"] == keep:
+                    self.table.selectRow(number)
+                    self.select(number)
+                    break
+
+    def select(self, number: int) -> None:
+        if self.actor() is None or number < 0 or number >= len(self.model.rows):
+            return
+        self.selected = users.get(self.ctx.db, self.model.row(number)["_id"])
+        u = self.selected
+        self.username.setText(u.username)
+        self.username.setReadOnly(True)
+        self.full_name.setText(u.full_name)
+        self.job_title.setText(u.job_title)
+        self.role.setCurrentIndex(self.role.findData(u.role))
+        self.editing.setText(f"Editing {u.username}. Usernames cannot be changed.")
+        self.disable_button.setText("Enable" if u.disabled else "Disable")
+        self.disable_button.setAccessibleName(self.disable_button.text())
+        for b in (self.save_button, self.disable_button, self.unlock_button, self.reset_button):
+            b.setEnabled(True)
+        self.add_button.setEnabled(False)
+        self.message.hide()
+
+    def new_person(self) -> None:
+        self.selected = None
+        self.table.clearSelection()
+        for edit in (self.username, self.full_name, self.job_title):
+            edit.clear()
+        self.username.setReadOnly(False)
+        self.role.setCurrentIndex(0)
+        self.editing.setText("A new person: they get a temporary password to change at "
+                             "their first sign-in.")
+        for b in (self.save_button, self.disable_button, self.unlock_button, self.reset_button):
+            b.setEnabled(False)
+        self.add_button.setEnabled(True)
+        self.message.hide()
+        self.username.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fail(self, exc: KioskError) -> None:
+        self.message.setText(str(exc))
+        self.message.show()
+
+    def add_person(self) -> None:
+        actor = self.actor()
+        if actor is None:
+            return
+        password = people_import.temporary_password()
+        try:
+            user = users.create(
+                self.ctx.db, self.ctx.settings, self.ctx.clock,
+                username=self.username.text(), password=password,
+                role=self.role.currentData(), full_name=self.full_name.text(),
+                job_title=self.job_title.text(), must_change_password=True, actor=actor)
+        except KioskError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+        self.inform("Person added", self._password_note(user, password))
+        self.new_person()
+
+    @staticmethod
+    def _password_note(user: users.User, password: str) -> str:
+        return (f"Temporary password for {user.username}:\n\n{password}\n\n"
+                "Give it to them now: it is not shown again. They must choose their own "
+                "password when they first sign in.")
+
+    def save_person(self) -> None:
+        actor = self.actor()
+        if actor is None or self.selected is None:
+            return
+        try:
+            users.update_details(
+                self.ctx.db, self.ctx.settings, self.ctx.clock, self.selected.username,
+                full_name=self.full_name.text(), role=self.role.currentData(),
+                job_title=self.job_title.text(), actor=actor)
+        except KioskError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+        self.editing.setText(f"Saved {self.selected.username}.")
+
+    def toggle_disabled(self) -> None:
+        actor = self.actor()
+        if actor is None or self.selected is None:
+            return
+        target = self.selected
+        if not target.disabled and not self.confirm(
+            "Disable account",
+            f"Disable {target.username}? They will not be able to sign in. Their training "
+            "records are kept, and you can enable the account again later."):
+            return
+        try:
+            users.set_disabled(self.ctx.db, self.ctx.settings, self.ctx.clock, target.username,
+                               not target.disabled, actor=actor)
+        except KioskError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+
+    def unlock(self) -> None:
+        actor = self.actor()
+        if actor is None or self.selected is None:
+            return
+        users.unlock(self.ctx.db, self.ctx.settings, self.ctx.clock, self.selected.username,
+                     actor=actor)
+        self.refresh()
+        self.editing.setText(f"Unlocked {self.selected.username}.")
+
+    def reset_password(self) -> None:
+        actor = self.actor()
+        if actor is None or self.selected is None:
+            return
+        target = self.selected
+        if not self.confirm("Reset password",
+                            f"Give {target.username} a new temporary password? Their "
+                            "current password stops working now."):
+            return
+        password = people_import.temporary_password()
+        try:
+            users.set_password(self.ctx.db, self.ctx.settings, self.ctx.clock, target,
+                               password, must_change=True, actor=actor)
+        except KioskError as exc:
+            self._fail(exc)
+            return
+        self.refresh()
+        self.inform("Password reset", self._password_note(target, password))
+
+    def import_csv(self) -> None:
+        actor = self.actor()
+        if actor is None or self.ctx.dialogs is None:
+            return
+        path = self.ctx.dialogs.ask_open_path("Import people from CSV",
+                                              "CSV files (*.csv *.txt);;All files (*)")
+        if not path:
+            return
+        try:
+            report = people_import.import_people(self.ctx.db, self.ctx.settings,
+                                                 self.ctx.clock, path, actor=actor)
+        except KioskError as exc:
+            self.warn("Import not possible", str(exc))
+            return
+        lines = [report.summary(), ""]
+        lines += [f"Note: {n}" for n in report.notes]
+        if report.accepted:
+            lines.append("Added (temporary passwords are shown only here, once; each person "
+                         "chooses their own at first sign-in):")
+            lines += [f"  line {r.line}: {r.username}   temporary password: "
+                      f"{r.temporary_password}" for r in report.accepted]
+        if report.rejected:
+            lines.append("")
+            lines.append("Not added:")
+            lines += [f"  {r.describe()}" for r in report.rejected]
+        self.report.setPlainText("\n".join(lines))
+        self.refresh()
+
+    def reset(self) -> None:
+        self.report.clear()
+        self.model.set_rows([])
+        self.new_person()

@@ -1,0 +1,103 @@
+"""The manager area: one tab per job, behind a manager sign-in, every view recorded.
+
+The panels (kiosk/ui/manager_*.py) each check that a manager is signed in before
+showing or changing anything, so even a stray signal as a learner does nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+
+from kiosk.context import AppContext
+from kiosk.ui import metrics
+from kiosk.ui.manager_access_log import AccessLogPanel
+from kiosk.ui.manager_common import ManagerPanel
+from kiosk.ui.manager_contacts import ContactsPanel
+from kiosk.ui.manager_data import DataPanel
+from kiosk.ui.manager_matrix import MatrixPanel
+from kiosk.ui.manager_people import PeoplePanel
+from kiosk.ui.manager_results import ResultsPanel
+from kiosk.ui.manager_security import SecurityPanel
+from kiosk.ui.manager_settings import SettingsPanel
+from kiosk.ui.widgets import Screen, button, heading
+
+
+class ManagerScreen(Screen):
+    back_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.setObjectName("managerScreen")
+        self.matrix = MatrixPanel(ctx)
+        self.results = ResultsPanel(ctx)
+        self.access_log = AccessLogPanel(ctx)
+        self.people = PeoplePanel(ctx)
+        self.security = SecurityPanel(ctx)
+        self.settings = SettingsPanel(ctx)
+        self.contacts = ContactsPanel(ctx)
+        self.data = DataPanel(ctx)
+        self.panels: list[ManagerPanel] = [
+            self.matrix, self.results, self.access_log, self.people, self.security,
+            self.settings, self.contacts, self.data,
+        ]
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("managerTabs")
+        self.tabs.setAccessibleName("Manager area sections (Ctrl+Tab for the next)")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setUsesScrollButtons(True)
+        for panel in self.panels:
+            self.tabs.addTab(panel, panel.title)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("exportProgress")
+        self.progress.setAccessibleName("Export progress")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        for panel in self.panels:
+            panel.progress = self.progress
+        self.title = heading("Manager area")
+        self.back = button("&Back to home", "Back to home")
+        self.back.setObjectName("backHomeButton")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.back)
+        layout = QVBoxLayout(self)
+        margin = metrics.MARGIN // 2
+        layout.setContentsMargins(margin, margin, margin, margin)
+        layout.setSpacing(metrics.SPACING // 2)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.progress)
+        self._recorded: set[int] = set()
+        self.tabs.currentChanged.connect(self._tab_opened)
+        self.back.clicked.connect(self.back_requested.emit)
+
+    def allowed(self) -> bool:
+        user = self.ctx.current_user
+        return user is not None and user.is_manager and not user.disabled
+
+    def entered(self) -> None:
+        if not self.allowed():
+            self.tabs.setEnabled(False)
+            return
+        self.tabs.setEnabled(True)
+        self._recorded.clear()
+        self._tab_opened(self.tabs.currentIndex())
+        self.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _tab_opened(self, index: int) -> None:
+        if not self.allowed() or index < 0 or not self.isVisible():
+            return
+        panel = self.panels[index]
+        # One record per section per visit: a manager paging or filtering is one view.
+        if index not in self._recorded:
+            self._recorded.add(index)
+            panel.record("view", panel.view_name)
+        panel.shown()
+
+    def reset(self) -> None:
+        for panel in self.panels:
+            panel.reset()
+        self._recorded.clear()
+        self.progress.hide()
+        self.tabs.setCurrentIndex(0)
