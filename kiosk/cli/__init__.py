@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "users_cmd",
     "settings_cmd",
     "export_cmd",
+    "log_cmd",
+    "backup_cmd",
 )
 
 
