@@ -9,6 +9,7 @@ as a password never reaches this module.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -20,6 +21,7 @@ from sqlite_utils import Database
 
 from kiosk.clock import Clock, to_iso
 from kiosk.db import write_transaction
+from kiosk.migrations import migrations
 
 GENESIS = "0" * 64
 USERNAME_CAP = 64
@@ -177,8 +179,54 @@ class ChainReport:
     problem: str = ""
 
 
+# The guards that make the log append-only; verify_chain compares them with what the
+# migrations create, so a dropped or weakened trigger is reported too.
+GUARD_TRIGGERS = ("access_log_no_update", "access_log_no_delete", "access_log_head_follows",
+                  "access_log_head_no_delete")
+
+
+@functools.cache
+def _expected_guards() -> dict[str, str]:
+    fresh = Database(memory=True)
+    migrations.apply(fresh)
+    return {
+        name: sql for name, sql in fresh.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        if name in GUARD_TRIGGERS
+    }
+
+
+def _guard_problem(db: Database) -> str:
+    present = dict(db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
+    has_head = db["access_log_head"].exists()
+    for name, sql in _expected_guards().items():
+        if name.startswith("access_log_head") and not has_head:
+            continue  # a file from before m003, opened without migrating
+        if name not in present:
+            return f"the protection '{name}' has been removed from the database"
+        if " ".join(present[name].split()) != " ".join(sql.split()):
+            return f"the protection '{name}' has been altered"
+    if db.execute("SELECT COUNT(*) FROM access_log_purge_gate").fetchone()[0]:
+        return "the purge gate has been left open, so rows can be deleted"
+    return ""
+
+
+def _head(db: Database) -> tuple[int, str] | None:
+    if not db["access_log_head"].exists():
+        return None
+    row = db.execute("SELECT last_id, last_hash FROM access_log_head WHERE id = 1").fetchone()
+    return (int(row[0]), str(row[1])) if row else (-1, "")
+
+
 def verify_chain(db: Database) -> ChainReport:
-    """Walk the whole log in id order and recompute every hash."""
+    """Walk the whole log in id order, recompute every hash, then check the recorded head.
+
+    Detects a changed, inserted, removed or reordered row, rows cut off the end
+    (through access_log_head) and removed or altered guard triggers. It cannot
+    detect someone who rewrites every hash from some row on and the head too:
+    there is no secret on a shared PC to stop that; see SECURITY.md.
+    """
     anchor = _anchor(db)
     expected_prev = anchor[1] if anchor else GENESIS
     expected_id = anchor[0] if anchor else 1
@@ -191,17 +239,35 @@ def verify_chain(db: Database) -> ChainReport:
     for values in cursor:
         row = dict(zip(names, values, strict=True))
         if row["id"] != expected_id:
-            return ChainReport(False, checked, row["id"],
-                               f"row {row['id']}: expected row {expected_id} (a row is missing)")
+            return ChainReport(False, checked, expected_id,
+                               f"row {expected_id} is missing (the next row is {row['id']})")
         if row["prev_hash"] != expected_prev:
             return ChainReport(False, checked, row["id"],
-                               f"row {row['id']}: does not follow the row before it")
+                               f"row {row['id']} does not follow the row before it")
         if row_digest(row["prev_hash"], row) != row["row_hash"]:
             return ChainReport(False, checked, row["id"],
-                               f"row {row['id']}: its content was changed")
+                               f"row {row['id']}'s content was changed")
         checked += 1
         expected_prev = row["row_hash"]
         expected_id = row["id"] + 1
+    last_id = expected_id - 1
+    head = _head(db)
+    if head is not None:
+        head_id, head_hash = head
+        if head_id < 0:
+            return ChainReport(False, checked, None, "the record of the log's end was removed")
+        if head_id > last_id:
+            return ChainReport(False, checked, last_id + 1,
+                               f"rows {last_id + 1} to {head_id} were removed from the end")
+        if head_id < last_id:
+            return ChainReport(False, checked, head_id + 1,
+                               f"row {head_id + 1} was added behind the kiosk's back")
+        if head_hash != expected_prev:
+            return ChainReport(False, checked, last_id,
+                               f"row {last_id} is not the row the kiosk last wrote")
+    problem = _guard_problem(db)
+    if problem:
+        return ChainReport(False, checked, None, problem)
     return ChainReport(True, checked)
 
 

@@ -162,10 +162,26 @@ def load_course(directory: Path | str) -> Course:
     directory = Path(directory)
     from kiosk.content_check import check_pack  # local: keeps the dependency one-way
 
-    problems, data = check_pack(directory)
-    if problems:
-        raise ContentError(problems)
-    return _build(directory, data)
+    try:
+        problems, data = check_pack(directory)
+        if problems:
+            raise ContentError(problems)
+        return _build(directory, data)
+    except ContentError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # A value of the wrong kind that the checks did not foresee still has to reach
+        # the person as a content problem, never as a crash at start-up.
+        raise ContentError([Problem(directory.name, 0, _wrong_kind(exc))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([Problem(directory.name, 0, f"a file cannot be read: {exc}")]
+                           ) from None
+
+
+def _wrong_kind(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"a required entry is missing: {exc.args[0]!r}"
+    return f"a value is missing or of the wrong kind ({type(exc).__name__}: {exc})"
 
 
 def _build(directory: Path, data: dict) -> Course:

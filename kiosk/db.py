@@ -7,7 +7,7 @@ Nothing here writes to a file that failed its check.
 
 from __future__ import annotations
 
-import shutil
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +105,25 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
     return bool(row[0])
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse early, with the real reason, rather than fail at the first sign-in.
+
+    os.access also sees what permission bits do not: a file or folder marked
+    immutable, or on a read-only drive, is refused even for an administrator.
+    """
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseError(
+            f"{path.name} is read-only, so nothing could be saved. Nothing was changed. "
+            "Ask whoever looks after this PC to make the file writable for the kiosk."
+        )
+    if not os.access(path.parent, os.W_OK):
+        raise DatabaseError(
+            f"The folder {path.parent} is read-only, so the kiosk cannot save anything "
+            f"there (SQLite writes its journal beside {path.name}). Nothing was changed. "
+            "Ask whoever looks after this PC to give the kiosk write access to the folder."
+        )
+
+
 def open_database(path: Path | str, *, migrate: bool = True,
                   migration_set: Migrations = migrations,
                   known: tuple[str, ...] = KNOWN) -> Database:
@@ -121,6 +140,7 @@ def open_database(path: Path | str, *, migrate: bool = True,
     size = path.stat().st_size if path.exists() else 0
     existed = size > 0
     checked_fully = size <= FULL_CHECK_MAX_BYTES
+    _check_writable(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
@@ -189,16 +209,27 @@ def write_transaction(db: Database) -> Iterator[Database]:
 
 
 def backup_to(db: Database, target: Path | str) -> None:
-    """Copy the live database to `target` through SQLite's online backup API."""
+    """Copy the live database to `target` through SQLite's online backup API.
+
+    The copy is written beside the target and renamed into place only once it
+    has passed an integrity check, so a failure (full disk, pulled USB stick)
+    never leaves a half-written file under the backup's name.
+    """
     target = Path(target)
     tmp = target.with_name(target.name + ".partial")
-    dest = sqlite3.connect(tmp)
+    tmp.unlink(missing_ok=True)
     try:
-        db.conn.backup(dest)
-        rows = dest.execute("PRAGMA integrity_check").fetchall()
-    finally:
-        dest.close()
-    if [r[0] for r in rows] != ["ok"]:
+        dest = sqlite3.connect(tmp)
+        try:
+            db.conn.backup(dest)
+            # One self-contained file: a backup must not depend on a -wal beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
+            rows = dest.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            dest.close()
+        if [r[0] for r in rows] != ["ok"]:
+            raise DatabaseError("The backup copy failed its integrity check; it was not kept.")
+        os.replace(tmp, target)
+    except BaseException:
         tmp.unlink(missing_ok=True)
-        raise DatabaseError("The backup copy failed its integrity check; it was not kept.")
-    shutil.move(tmp, target)
+        raise

@@ -16,6 +16,7 @@ migrations = Migrations("kiosk")
 KNOWN = (
     "m001_initial",
     "m002_manager_indexes",
+    "m003_access_log_head",
 )
 
 
@@ -190,5 +191,43 @@ def m002_manager_indexes(db: Database) -> None:
         CREATE INDEX IF NOT EXISTS access_log_username
             ON access_log (username_entered COLLATE NOCASE, occurred_at);
         CREATE INDEX IF NOT EXISTS attempts_user_finished ON attempts (user_id, finished_at);
+        """
+    )
+
+
+@migrations()
+def m003_access_log_head(db: Database) -> None:
+    """A second record of the chain's end, so cutting rows off the tail shows.
+
+    The chain alone cannot reveal that its newest rows were deleted: what is left
+    is still a valid chain. The head is written by a trigger in the same
+    statement as every insert, so it always names the newest row; `kiosk log
+    verify` checks that the last row (or the purge anchor) matches it.
+    """
+    db.executescript(
+        """
+        CREATE TABLE access_log_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_id INTEGER NOT NULL,
+            last_hash TEXT NOT NULL
+        );
+        INSERT INTO access_log_head (id, last_id, last_hash)
+        SELECT 1,
+               COALESCE((SELECT id FROM access_log ORDER BY id DESC LIMIT 1),
+                        (SELECT first_id - 1 FROM access_log_anchor ORDER BY id DESC LIMIT 1),
+                        0),
+               COALESCE((SELECT row_hash FROM access_log ORDER BY id DESC LIMIT 1),
+                        (SELECT prev_hash FROM access_log_anchor ORDER BY id DESC LIMIT 1),
+                        '0000000000000000000000000000000000000000000000000000000000000000');
+
+        CREATE TRIGGER access_log_head_follows AFTER INSERT ON access_log
+        BEGIN
+            UPDATE access_log_head SET last_id = NEW.id, last_hash = NEW.row_hash
+            WHERE id = 1;
+        END;
+        CREATE TRIGGER access_log_head_no_delete BEFORE DELETE ON access_log_head
+        BEGIN
+            SELECT RAISE(ABORT, 'access_log_head cannot be removed');
+        END;
         """
     )

@@ -13,6 +13,7 @@ import importlib
 import logging
 import sqlite3
 import sys
+import unicodedata
 from pathlib import Path
 
 from kiosk import __version__
@@ -30,6 +31,8 @@ COMMAND_MODULES = (
     "content_cmd",
     "demo_cmd",
     "purge_cmd",
+    "log_cmd",
+    "backup_cmd",
 )
 
 
@@ -59,8 +62,23 @@ def db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if getattr(args, "db", None) else default_db_path()
 
 
+def one_line(message: str) -> str:
+    """The message on one line, with control and bidi characters shown as escapes.
+
+    Messages may quote what was typed; a newline or a terminal escape sequence in a
+    username or a file name must not forge extra lines or recolour the terminal.
+    """
+    parts = []
+    for line in message.splitlines():
+        parts.append("".join(
+            ch if not unicodedata.category(ch).startswith("C")
+            else ch.encode("unicode_escape").decode("ascii")
+            for ch in line))
+    return " ".join(p for p in parts if p.strip())
+
+
 def fail(message: str) -> int:
-    print(f"kiosk: error: {message}", file=sys.stderr)
+    print(f"kiosk: error: {one_line(message)}", file=sys.stderr)
     return 1
 
 

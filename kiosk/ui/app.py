@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -12,9 +13,12 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from kiosk import access_log
+from kiosk.backup import daily_backup
 from kiosk.context import AppContext, open_context
 from kiosk.course import ContentError, load_default_courses
+from kiosk.db import friendly_error
 from kiosk.errors import KioskError
+from kiosk.instance import InstanceLock
 from kiosk.logs import setup_logging
 from kiosk.ui.dialogs import QtDialogs
 from kiosk.ui.error_screen import ErrorScreen
@@ -59,6 +63,10 @@ def install_safety_net(ctx: AppContext, window: MainWindow, log: logging.Logger)
     """An unexpected error is logged in full and shown as a calm message, never a traceback."""
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        if isinstance(value, sqlite3.Error):
+            # A full disk or a lock held too long is a fact about the PC, not a bug.
+            log.error("database error: %s", value)
+            value = friendly_error(value, ctx.db_path)
         if isinstance(value, KioskError):
             if ctx.dialogs is not None:
                 ctx.dialogs.warn("Something went wrong", str(value))
@@ -98,14 +106,23 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
         return _run_fatal(app, "The course content has problems",
                           "Fix these and start the kiosk again (kiosk content check lists "
                           f"them too):\n\n{exc}", windowed, exit_when_ready)
+    # One kiosk per data.db; held until this process ends (the OS frees it even on a crash).
+    lock = InstanceLock(db_path)
     try:
+        lock.acquire()
         ctx = open_context(db_path)
-    except KioskError as exc:
-        print(f"kiosk: error: {exc}", file=sys.stderr)
-        return _run_fatal(app, "The kiosk cannot start", str(exc), windowed, exit_when_ready)
+        access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
+                          event=access_log.KIOSK_START)
+    except (KioskError, sqlite3.Error) as exc:
+        lock.release()
+        message = str(exc if isinstance(exc, KioskError) else friendly_error(exc, db_path))
+        print(f"kiosk: error: {message}", file=sys.stderr)
+        return _run_fatal(app, "The kiosk cannot start", message, windowed, exit_when_ready)
+    ctx.extras["instance_lock"] = lock
     ctx.courses = tuple(courses)
     ctx.course = courses[0] if courses else None
-    access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id, event=access_log.KIOSK_START)
+    daily_backup(ctx.db, ctx.db_path, ctx.clock, int(ctx.settings.get("backup_keep")),
+                 kiosk_id=ctx.kiosk_id)
     window = build_window(ctx)
     install_safety_net(ctx, window, log)
     if exit_when_ready:
@@ -114,6 +131,7 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     _show(window, windowed)
     code = app.exec()
     ctx.db.close()
+    lock.release()
     return int(code)
 
 

@@ -1,0 +1,290 @@
+"""Backups and restores of data.db.
+
+- `backup(db, dest)`: a consistent copy through SQLite's online backup API (safe
+  while the kiosk runs), integrity-checked before it is kept.
+- `daily_backup(ctx)`: at most one automatic copy a day, made when the kiosk
+  starts, in a `backups/` folder beside data.db, keeping the newest `backup_keep`.
+  A failure is logged and never stops the kiosk: sign-in matters more.
+- `restore(src, db_path)`: checks the file first (SQLite, intact, a kiosk
+  database, not from a newer kiosk), refuses while a kiosk holds data.db, and
+  keeps the current file aside under a timestamped name, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from kiosk import access_log
+from kiosk.clock import Clock
+from kiosk.db import BUSY_TIMEOUT_MS, backup_to, friendly_error, open_database
+from kiosk.errors import DatabaseError, KioskError
+from kiosk.instance import InstanceLock
+from kiosk.migrations import KNOWN
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BACKUP_FOLDER = "backups"
+# data-auto-2026-01-31.db: the date is the kiosk's local day, so "once a day" means
+# the centre's day, and names sort by date.
+AUTO_PATTERN = re.compile(r"^(?P<stem>.+)-auto-(?P<day>\d{4}-\d{2}-\d{2})\.db$")
+KIOSK_TABLES = ("users", "access_log", "settings", "attempts")
+
+log = logging.getLogger("kiosk")
+
+
+def _local(clock: Clock) -> datetime:
+    return clock.now().astimezone()
+
+
+def _write_failure(exc: BaseException, target: Path) -> KioskError:
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return KioskError(f"The disk is full: the backup {target.name} was not written. "
+                              "Free some space and try again.")
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return KioskError(f"No permission to write {target}. Choose another folder.")
+        if exc.errno == errno.ENOENT:
+            return KioskError(f"The folder {target.parent} does not exist.")
+        return KioskError(f"The backup {target.name} could not be written "
+                          f"({exc.strerror or exc}).")
+    text = str(exc).lower()
+    if "full" in text:
+        return KioskError(f"The disk is full: the backup {target.name} was not written. "
+                          "Free some space and try again.")
+    if "unable to open" in text or "readonly" in text or "read-only" in text:
+        return KioskError(f"{target.parent} cannot be written: the backup was not made. "
+                          "Choose another folder.")
+    return KioskError(f"The backup {target.name} could not be written ({exc}).")
+
+
+def is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def backup(db: Database, db_path: Path, dest: Path | str, clock: Clock) -> Path:
+    """Copy the live database to `dest` (a file, or a folder for a dated name inside it)."""
+    dest = Path(dest)
+    if dest.is_dir():
+        stamp = _local(clock).strftime("%Y-%m-%d-%H%M%S")
+        dest = dest / f"{db_path.stem}-backup-{stamp}.db"
+    if not dest.parent.is_dir():
+        raise KioskError(f"The folder {dest.parent} does not exist.")
+    if _same_file(dest, db_path) or dest.resolve() == db_path.resolve():
+        raise KioskError("That is the kiosk's own database; choose another place for the backup.")
+    if dest.exists() and not is_sqlite_file(dest):
+        raise KioskError(f"{dest} already exists and is not a kiosk backup; it was not replaced.")
+    try:
+        backup_to(db, dest)
+    except DatabaseError:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            dest.with_name(dest.name + ".partial").unlink()
+        raise _write_failure(exc, dest) from None
+    return dest
+
+
+def auto_backups(folder: Path, stem: str) -> list[Path]:
+    """The automatic backups in `folder`, oldest first."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = AUTO_PATTERN.match(path.name)
+        if match and match.group("stem") == stem:
+            found.append((match.group("day"), path))
+    return [p for _, p in sorted(found)]
+
+
+@dataclass(frozen=True)
+class DailyResult:
+    made: Path | None = None
+    removed: tuple[Path, ...] = ()
+    skipped: str = ""
+
+
+def daily_backup(db: Database, db_path: Path, clock: Clock, keep: int, *,
+                 kiosk_id: str = "") -> DailyResult:
+    """Make today's automatic backup if there is none yet, then keep only the newest `keep`.
+
+    Never raises: a backup that cannot be made is logged to kiosk.log and the
+    kiosk carries on.
+    """
+    if keep <= 0:
+        return DailyResult(skipped="automatic backups are off (backup_keep = 0)")
+    folder = db_path.parent / BACKUP_FOLDER
+    day = _local(clock).strftime("%Y-%m-%d")
+    target = folder / f"{db_path.stem}-auto-{day}.db"
+    made = None
+    try:
+        if target.exists():
+            skipped = "today's backup already exists"
+        else:
+            folder.mkdir(exist_ok=True)
+            made = backup(db, db_path, target, clock)
+            skipped = ""
+            access_log.append(db, clock, kiosk_id=kiosk_id, event=access_log.MANAGER_ACTION,
+                              username_entered="(automatic)",
+                              reason=f"automatic backup to {BACKUP_FOLDER}/{target.name}")
+    except (KioskError, OSError, sqlite3.Error) as exc:
+        log.error("automatic backup to %s failed: %s", target, exc)
+        return DailyResult(skipped=f"failed: {exc}")
+    removed = []
+    for old in auto_backups(folder, db_path.stem)[:-keep]:
+        try:
+            old.unlink()
+            removed.append(old)
+        except OSError as exc:
+            log.error("could not remove old backup %s: %s", old, exc)
+    return DailyResult(made=made, removed=tuple(removed), skipped=skipped)
+
+
+def check_restorable(src: Path) -> None:
+    """Raise KioskError saying why `src` cannot be restored; return quietly if it can."""
+    if not src.exists():
+        raise KioskError(f"There is no file at {src}.")
+    if src.is_dir():
+        raise KioskError(f"{src} is a folder; give the backup file itself.")
+    if not is_sqlite_file(src):
+        raise KioskError(f"{src.name} is not a kiosk backup (it is not an SQLite database).")
+    try:
+        # Read-only and immutable: checking a backup must never change it (or make a -wal).
+        uri = src.resolve().as_uri() + "?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        raise KioskError(f"{src.name} cannot be opened as a database.") from None
+    try:
+        try:
+            rows = conn.execute("PRAGMA integrity_check").fetchall()
+        except sqlite3.DatabaseError:
+            rows = [("damaged",)]
+        if [r[0] for r in rows] != ["ok"]:
+            raise KioskError(f"{src.name} is damaged (its integrity check failed); "
+                             "it was not restored. Try an older backup.")
+        tables = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not set(KIOSK_TABLES) <= tables or "_sqlite_migrations" not in tables:
+            raise KioskError(f"{src.name} is an SQLite database but not a kiosk database.")
+        applied = [r[0] for r in conn.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = 'kiosk'")]
+        if not applied:
+            raise KioskError(f"{src.name} is an SQLite database but not a kiosk database.")
+        if any(name not in KNOWN for name in applied):
+            raise KioskError(f"{src.name} was written by a newer version of the kiosk; "
+                             "install that version to restore it.")
+    except sqlite3.Error as exc:
+        raise KioskError(f"{src.name} cannot be read as a kiosk database ({exc}).") from None
+    finally:
+        conn.close()
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: Path
+    previous_kept_as: Path | None
+
+
+def _move_aside(db_path: Path, stamp: str) -> Path | None:
+    """Rename data.db and its -wal/-shm together, so the set stays a usable database."""
+    if not db_path.exists():
+        return None
+    aside = db_path.with_name(f"{db_path.name}.replaced-{stamp}")
+    moved = []
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(db_path) + suffix)
+            if part.exists():
+                target = Path(str(aside) + suffix)
+                os.replace(part, target)
+                moved.append((target, part))
+    except OSError as exc:
+        for target, part in reversed(moved):  # put back what was moved: all or nothing
+            with contextlib.suppress(OSError):
+                os.replace(target, part)
+        raise KioskError(f"{db_path.name} could not be moved aside ({exc.strerror or exc}); "
+                         "nothing was changed.") from None
+    return aside
+
+
+def restore(src: Path | str, db_path: Path | str, clock: Clock) -> RestoreResult:
+    """Replace data.db with the backup `src` after checking it; the old file is kept aside."""
+    src = Path(src)
+    db_path = Path(db_path)
+    check_restorable(src)
+    if _same_file(src, db_path):
+        raise KioskError("That is the kiosk's own database; give a backup file.")
+    if not db_path.parent.is_dir():
+        raise KioskError(f"The folder {db_path.parent} does not exist.")
+    with InstanceLock(db_path, "restore"):
+        stamp = _local(clock).strftime("%Y%m%d-%H%M%S")
+        staged = db_path.with_name(f".{db_path.name}.restoring")
+        staged.unlink(missing_ok=True)
+        try:
+            source = sqlite3.connect(src.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
+            dest = sqlite3.connect(staged)
+            try:
+                source.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")
+                ok = [r[0] for r in dest.execute("PRAGMA integrity_check")] == ["ok"]
+            finally:
+                dest.close()
+                source.close()
+        except (OSError, sqlite3.Error) as exc:
+            staged.unlink(missing_ok=True)
+            raise _write_failure(exc, db_path) from None
+        if not ok:
+            staged.unlink(missing_ok=True)
+            raise KioskError("The restored copy failed its integrity check; nothing was changed.")
+        if db_path.exists():
+            _check_not_in_use(db_path)
+        aside = _move_aside(db_path, stamp)
+        os.replace(staged, db_path)
+    db = open_database(db_path)
+    try:
+        settings_kiosk = db.execute(
+            "SELECT value FROM settings WHERE key = 'kiosk_id'").fetchone()
+        access_log.append(
+            db, clock, kiosk_id=settings_kiosk[0] if settings_kiosk else "kiosk-1",
+            event=access_log.MANAGER_ACTION, username_entered="(command line)",
+            reason=f"restored from {src.name}"
+            + (f"; previous database kept as {aside.name}" if aside else ""),
+        )
+    finally:
+        db.close()
+    return RestoreResult(src, aside)
+
+
+def _check_not_in_use(db_path: Path) -> None:
+    """A program other than a kiosk (the sqlite3 tool, a report) may still have it open."""
+    try:
+        conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        text = str(exc).lower()
+        if "locked" in text or "busy" in text:
+            raise friendly_error(exc, db_path) from None
+        # A damaged current file is exactly why people restore: it is moved aside as it is.

@@ -1,0 +1,150 @@
+"""One kiosk per data.db: an operating-system lock on `data.db.lock` beside the file.
+
+Two kiosk windows on one file would each sign people in and out under the other's
+feet, so `kiosk run` takes this lock for its whole life and a second start is
+refused with a message. The lock is the OS's own (flock on POSIX, msvcrt.locking
+on Windows): it is released when the process ends, even after a crash or a
+power cut, so a stale lock file never blocks the next start. The file's contents
+(the holder's process id) are only for people; the lock is what counts.
+Command-line tools do not take it (reports and exports work while the kiosk
+runs) except `kiosk restore`, which must not swap the file under a running kiosk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sys
+from pathlib import Path
+from types import TracebackType
+
+from kiosk.errors import DatabaseError
+
+if sys.platform == "win32":  # pragma: no cover - exercised on the Windows kiosks
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def lock_path(db_path: Path | str) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".lock")
+
+
+class KioskRunning(DatabaseError):
+    """Another kiosk (or a restore) holds data.db."""
+
+
+class InstanceLock:
+    """Held while a kiosk (or a restore) uses data.db; `with InstanceLock(path):`."""
+
+    def __init__(self, db_path: Path | str, purpose: str = "kiosk") -> None:
+        self.db_path = Path(db_path)
+        self.path = lock_path(self.db_path)
+        self.purpose = purpose
+        self._fd = -1
+
+    @property
+    def held(self) -> bool:
+        return self._fd >= 0
+
+    def acquire(self) -> InstanceLock:
+        """Take the lock or raise KioskRunning / DatabaseError with a message for a person."""
+        if self.held:
+            return self
+        try:
+            # Windows locks a byte range, so the file must have a byte to lock.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise DatabaseError(
+                    f"The folder {self.db_path.parent} cannot be written, so the kiosk cannot "
+                    "use it. Ask whoever looks after this PC to give the kiosk write access."
+                ) from None
+            raise DatabaseError(
+                f"{self.path.name} cannot be created ({exc.strerror or exc})."
+            ) from None
+        if not _try_lock(fd):
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise KioskRunning(
+                f"Another kiosk is already running on {self.db_path.name}"
+                f"{f' ({holder})' if holder else ''}. Close it first; only one kiosk "
+                "may use the file at a time."
+            )
+        self._fd = fd
+        self._write_holder()
+        return self
+
+    def _write_holder(self) -> None:
+        # Best effort: the text helps a person, the OS lock is what protects the file.
+        # Byte 0 stays the locked byte on Windows, so the note is written after it.
+        try:
+            note = f" {self.purpose} pid {os.getpid()}\n".encode()
+            os.ftruncate(self._fd, 0)
+            os.lseek(self._fd, 0, os.SEEK_SET)
+            os.write(self._fd, note)
+        except OSError:
+            pass
+
+    def release(self) -> None:
+        if not self.held:
+            return
+        with contextlib.suppress(OSError):
+            _unlock(self._fd)
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self) -> InstanceLock:
+        return self.acquire()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+
+
+def _read_holder(fd: int) -> str:
+    if sys.platform == "win32":  # pragma: no cover - the locked byte cannot be read there
+        return ""
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        return os.read(fd, 100).decode("ascii", "replace").strip()
+    except OSError:
+        return ""
+
+
+def is_held(db_path: Path | str) -> bool:
+    """True when a kiosk holds data.db right now (probes without keeping the lock)."""
+    probe = InstanceLock(db_path, "probe")
+    try:
+        probe.acquire()
+    except KioskRunning:
+        return True
+    except DatabaseError:
+        return False
+    probe.release()
+    return False
