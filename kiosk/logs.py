@@ -15,8 +15,13 @@ LOGGER_NAME = "kiosk"
 
 def setup_logging(db_path: Path) -> logging.Logger:
     logger = logging.getLogger(LOGGER_NAME)
-    if logger.handlers:
-        return logger
+    target = str(db_path.with_name("kiosk.log").resolve())
+    for old in list(logger.handlers):
+        if getattr(old, "baseFilename", None) == target:
+            return logger
+        # A different data.db in the same process (tests, `kiosk demo`): log beside it.
+        logger.removeHandler(old)
+        old.close()
     logger.setLevel(logging.INFO)
     logger.propagate = False
     try:

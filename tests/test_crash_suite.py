@@ -5,8 +5,7 @@ verify through `kiosk log verify`, and every recorded action must be whole: an
 account's failure counter and lock agree with the log rows written with them.
 
 The driver (tests/crash_driver.py) holds the actions; CHECKS here hold the
-invariants. Adding test answers and submissions later means one action there and
-one check here (e.g. "a submitted attempt has a score and every question answered").
+invariants: one action there and one check here for each new kind of work.
 """
 
 from __future__ import annotations
@@ -79,11 +78,49 @@ def every_row_whole(conn: sqlite3.Connection) -> list[str]:
     return [f"half-written log rows: {bad[:5]}"] if bad else []
 
 
+def attempts_whole(conn: sqlite3.Connection) -> list[str]:
+    """An attempt is in progress or submitted, never half of either.
+
+    Every attempt has all its questions (they are stored with it in one transaction);
+    a submitted one has every result field and every question marked; one in progress
+    has no question marked yet.
+    """
+    problems = []
+    counts = {n for (n,) in conn.execute(
+        "SELECT COUNT(q.position) FROM attempts a LEFT JOIN attempt_questions q "
+        "ON q.attempt_id = a.id GROUP BY a.id")}
+    if len(counts) > 1 or 0 in counts:
+        problems.append(f"attempts with differing question counts: {sorted(counts)}")
+    half_submitted = conn.execute(
+        "SELECT id FROM attempts WHERE status = 'submitted' AND (finished_at IS NULL OR "
+        "score IS NULL OR max_score IS NULL OR percent IS NULL OR passed IS NULL OR "
+        "(passed = 1 AND (certificate_code IS NULL OR expires_on IS NULL)))").fetchall()
+    if half_submitted:
+        problems.append(f"submitted attempts missing results: {half_submitted[:3]}")
+    unmarked = conn.execute(
+        "SELECT COUNT(*) FROM attempt_questions q JOIN attempts a ON a.id = q.attempt_id "
+        "WHERE a.status = 'submitted' AND (q.correct IS NULL OR q.points IS NULL)").fetchone()[0]
+    if unmarked:
+        problems.append(f"{unmarked} questions of submitted attempts are not marked")
+    early = conn.execute(
+        "SELECT COUNT(*) FROM attempt_questions q JOIN attempts a ON a.id = q.attempt_id "
+        "WHERE a.status = 'in_progress' AND q.correct IS NOT NULL").fetchone()[0]
+    if early:
+        problems.append(f"{early} questions marked on attempts still in progress")
+    several = conn.execute(
+        "SELECT user_id FROM attempts WHERE status = 'in_progress' GROUP BY user_id, course_id "
+        "HAVING COUNT(*) > 1").fetchall()
+    if several:
+        problems.append(f"more than one attempt in progress for users {several}")
+    return problems
+
+
 CHECKS: list[Callable[[sqlite3.Connection], list[str]]] = [
     integrity_ok,
     no_leftover_transaction_files,
     every_row_whole,
     failure_counts_match_the_log,
+    attempts_whole,
 ]
 
 
@@ -101,6 +138,7 @@ def crash_db(tmp_path: Path, clock) -> Path:
     ctx = open_context(path)
     ctx.settings.set("centre_name", "Crash Test Centre")
     ctx.settings.set("kiosk_failure_limit", "1000")  # the suite fails logins on purpose
+    ctx.settings.set("require_all_sections", "false")  # straight to the test
     for name in crash_driver.LEARNERS:
         users.create(ctx.db, ctx.settings, ctx.clock, username=name,
                      password=crash_driver.PASSWORD, role="learner")
@@ -142,8 +180,9 @@ def kill_once(path: Path, rng: random.Random, round_no: int) -> str:
                 stream.close()
 
 
-def test_sigkill_during_logins_loses_nothing(crash_db, run_kiosk):
-    """Killed 50+ times mid-work: the file is intact, the chain verifies, no action is half-done."""
+def test_sigkill_during_logins_and_tests_loses_nothing(crash_db, run_kiosk):
+    """Killed 50+ times mid-work (sign-ins, test answers, submissions): the file is intact,
+    the chain verifies, and no sign-in or attempt is half-done."""
     rng = random.Random(SEED)
     started = time.monotonic()
     kills = 0
@@ -165,6 +204,12 @@ def test_sigkill_during_logins_loses_nothing(crash_db, run_kiosk):
     rows = conn.execute("SELECT COUNT(*) FROM access_log").fetchone()[0]
     logins = conn.execute("SELECT COUNT(*) FROM access_log WHERE event LIKE 'login_%'"
                           ).fetchone()[0]
+    answers = conn.execute("SELECT COUNT(*) FROM attempt_questions WHERE answer IS NOT NULL"
+                           ).fetchone()[0]
+    submitted = conn.execute("SELECT COUNT(*) FROM attempts WHERE status = 'submitted'"
+                             ).fetchone()[0]
     conn.close()
-    print(f"{kills} kills; {rows} log rows, {logins} sign-in attempts")
+    print(f"{kills} kills; {rows} log rows, {logins} sign-ins, {answers} answers, "
+          f"{submitted} submitted attempts")
     assert rows > rows_before and logins > 0, "the driver never got any work done"
+    assert answers > 0 and submitted > 0, "the driver never answered or submitted a test"

@@ -394,3 +394,31 @@ def test_back_to_home_and_sign_out_clears_the_area(qtbot, window, team):
     window.sign_out(idle=True)
     assert area.matrix.model.rowCount() == 0
     assert area.people.model.rowCount() == 0
+
+
+def test_manager_grants_another_attempt(qtbot, window, courses_ctx, manager, learner):
+    """A learner at the attempt limit is refused; a manager's grant from People lets them
+    start once more, and the grant is recorded."""
+    from kiosk import quiz
+
+    ctx = courses_ctx
+    ctx.settings.set("require_all_sections", "false")
+    ctx.settings.set("attempt_limit", "1")
+    first = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, ctx.course)
+    quiz.submit(ctx.db, ctx.settings, ctx.clock, first.id, ctx.course)
+    with pytest.raises(quiz.TestRefused):
+        quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, ctx.course)
+
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.people)
+    people = area.people
+    row = next(r for r in range(people.model.rowCount())
+               if people.model.index(r, 0).data() == "alex")
+    people.table.selectRow(row)
+    ctx.dialogs.queue(True)
+    qtbot.mouseClick(people.grant_button, LEFT)
+    assert "alex may take the test once more" in people.editing.text()
+    assert any("allowed another test attempt: alex" in r for r in manager_reasons(ctx))
+    again = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, ctx.course)
+    assert again.id != first.id

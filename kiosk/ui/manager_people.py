@@ -66,10 +66,12 @@ class PeoplePanel(ManagerPanel):
         self.unlock_button = button("Unlock")
         self.reset_button = button("Reset password…")
         self.import_button = button("Import from CSV…")
+        self.grant_button = button("Grant a test attempt",
+                                   "Grant one more test attempt past the limit or cool-down")
         grid = QGridLayout()
         for i, b in enumerate((self.new_button, self.add_button, self.save_button,
                                self.disable_button, self.unlock_button, self.reset_button,
-                               self.import_button)):
+                               self.import_button, self.grant_button)):
             grid.addWidget(b, i // 2, i % 2)
         self.message = body("", "errorMessage")
         self.message.hide()
@@ -104,6 +106,7 @@ class PeoplePanel(ManagerPanel):
         self.unlock_button.clicked.connect(self.unlock)
         self.reset_button.clicked.connect(self.reset_password)
         self.import_button.clicked.connect(self.import_csv)
+        self.grant_button.clicked.connect(self.grant_attempt)
         self.new_person()
 
     def shown(self) -> None:
@@ -258,6 +261,27 @@ class PeoplePanel(ManagerPanel):
             return
         self.refresh()
         self.inform("Password reset", self._password_note(target, password))
+
+    def grant_attempt(self) -> None:
+        """One more attempt for the selected person, past the attempt limit or cool-down."""
+        from kiosk import quiz
+
+        actor = self.actor()
+        course = self.ctx.course
+        if actor is None or self.selected is None or course is None:
+            return
+        target = self.selected
+        if not self.confirm("Grant a test attempt",
+                            f"Let {target.username} take the test once more, even if they "
+                            "have reached the attempt limit or are in a cool-down?"):
+            return
+        try:
+            quiz.grant_attempt(self.ctx.db, self.ctx.settings, self.ctx.clock, actor,
+                               target.id, course.id)
+        except KioskError as exc:
+            self._fail(exc)
+            return
+        self.editing.setText(f"{target.username} may take the test once more.")
 
     def import_csv(self) -> None:
         actor = self.actor()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtWidgets import QApplication
 
 from kiosk.paths import resource_path
 
 
+@lru_cache(maxsize=2)
 def stylesheet(high_contrast: bool = False) -> str:
     text = resource_path("styles", "kiosk.qss").read_text(encoding="utf-8")
     if high_contrast:
@@ -15,4 +18,8 @@ def stylesheet(high_contrast: bool = False) -> str:
 
 
 def apply_theme(app: QApplication, high_contrast: bool = False) -> None:
-    app.setStyleSheet(stylesheet(high_contrast))
+    # Setting a stylesheet re-polishes every widget in the application, which takes
+    # seconds on an old PC with the manager area built: only do it when it changes.
+    wanted = stylesheet(high_contrast)
+    if app.styleSheet() != wanted:
+        app.setStyleSheet(wanted)
