@@ -7,6 +7,8 @@ manager's confirmed exit.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
@@ -18,15 +20,66 @@ from kiosk.errors import KioskError
 from kiosk.ui.home_screen import HomeScreen
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
-from kiosk.ui.manager_screen import ManagerScreen
-from kiosk.ui.my_results_screen import MyResultsScreen
 from kiosk.ui.password_change_screen import PasswordChangeScreen
-from kiosk.ui.reader_screen import ReaderScreen, apply_person_theme
-from kiosk.ui.result_screen import ResultScreen
 from kiosk.ui.setup_screen import SetupScreen
-from kiosk.ui.test_screen import TestScreen
-from kiosk.ui.urgent_screen import UrgentScreen
+from kiosk.ui.theme import apply_person_theme
 from kiosk.ui.widgets import Screen, body
+
+if TYPE_CHECKING:
+    from kiosk.ui.manager_screen import ManagerScreen
+    from kiosk.ui.my_results_screen import MyResultsScreen
+    from kiosk.ui.reader_screen import ReaderScreen
+    from kiosk.ui.result_screen import ResultScreen
+    from kiosk.ui.test_screen import TestScreen
+    from kiosk.ui.urgent_screen import UrgentScreen
+
+
+def _make_reader(ctx: AppContext) -> Screen:
+    from kiosk.ui.reader_screen import ReaderScreen
+
+    return ReaderScreen(ctx)
+
+
+def _make_urgent(ctx: AppContext) -> Screen:
+    from kiosk.ui.urgent_screen import UrgentScreen
+
+    return UrgentScreen(ctx)
+
+
+def _make_test(ctx: AppContext) -> Screen:
+    from kiosk.ui.test_screen import TestScreen
+
+    return TestScreen(ctx)
+
+
+def _make_result(ctx: AppContext) -> Screen:
+    from kiosk.ui.result_screen import ResultScreen
+
+    return ResultScreen(ctx)
+
+
+def _make_my_results(ctx: AppContext) -> Screen:
+    from kiosk.ui.my_results_screen import MyResultsScreen
+
+    return MyResultsScreen(ctx)
+
+
+def _make_manager(ctx: AppContext) -> Screen:
+    from kiosk.ui.manager_screen import ManagerScreen
+
+    return ManagerScreen(ctx)
+
+
+# Screens built the first time they are needed: the first paint (the login screen) must
+# not wait for the reader, the test or the manager area's eight tabs.
+LAZY_SCREENS = {
+    "reader": _make_reader,
+    "urgent": _make_urgent,
+    "test": _make_test,
+    "result": _make_result,
+    "my_results": _make_my_results,
+    "manager": _make_manager,
+}
 
 
 class MainWindow(QMainWindow):
@@ -55,12 +108,6 @@ class MainWindow(QMainWindow):
         self.login = self.add_screen("login", LoginScreen(ctx))
         self.home = self.add_screen("home", HomeScreen(ctx))
         self.password_change = self.add_screen("password_change", PasswordChangeScreen(ctx))
-        self.reader = self.add_screen("reader", ReaderScreen(ctx))
-        self.urgent = self.add_screen("urgent", UrgentScreen(ctx))
-        self.test = self.add_screen("test", TestScreen(ctx))
-        self.result = self.add_screen("result", ResultScreen(ctx))
-        self.my_results = self.add_screen("my_results", MyResultsScreen(ctx))
-        self.manager = self.add_screen("manager", ManagerScreen(ctx))
 
         settings = ctx.settings
         self.idle = IdleWatcher(int(settings.get("idle_timeout_seconds")),
@@ -78,6 +125,38 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(screen)
         return screen
 
+    def get_screen(self, name: str) -> Screen:
+        """The named screen, built and wired on first use."""
+        if name not in self.screens:
+            self.add_screen(name, LAZY_SCREENS[name](self.ctx))
+            getattr(self, f"_wire_{name}")()
+        return self.screens[name]
+
+    # Typed accessors, so callers (and tests) can say window.reader as before.
+    @property
+    def reader(self) -> ReaderScreen:
+        return self.get_screen("reader")  # type: ignore[return-value]
+
+    @property
+    def urgent(self) -> UrgentScreen:
+        return self.get_screen("urgent")  # type: ignore[return-value]
+
+    @property
+    def test(self) -> TestScreen:
+        return self.get_screen("test")  # type: ignore[return-value]
+
+    @property
+    def result(self) -> ResultScreen:
+        return self.get_screen("result")  # type: ignore[return-value]
+
+    @property
+    def my_results(self) -> MyResultsScreen:
+        return self.get_screen("my_results")  # type: ignore[return-value]
+
+    @property
+    def manager(self) -> ManagerScreen:
+        return self.get_screen("manager")  # type: ignore[return-value]
+
     def _wire(self) -> None:
         self.setup.setup_completed.connect(lambda: self.move_to("login"))
         self.login.logged_in.connect(self._on_logged_in)
@@ -86,22 +165,28 @@ class MainWindow(QMainWindow):
         self.password_change.password_changed.connect(self._show_home)
         self.password_change.cancelled.connect(lambda: self.sign_out(idle=False))
         self.home.manager_area_requested.connect(self.open_manager_area)
-        self.manager.back_requested.connect(self._show_home)
         self.idle.countdown_started.connect(self._show_countdown)
         self.idle.countdown_ticked.connect(self._show_countdown)
         self.idle.countdown_cancelled.connect(self.idle_banner.hide)
         self.idle.timed_out.connect(lambda: self.sign_out(idle=True))
-        self._wire_guidance()
-        self._wire_test()
+        self.home.guidance_requested.connect(lambda: self.show_guidance())
+        self.login.urgent_help_requested.connect(lambda: self.move_to("urgent"))
+        self.home.test_requested.connect(self.start_test)
+        self.home.results_requested.connect(self.show_my_results)
+
+    # Each lazily built screen is wired by its _wire_<name>, called once when it is built.
+
+    def _wire_manager(self) -> None:
+        self.manager.back_requested.connect(self._show_home)
 
     # ------------------------------------------------------------ the guidance (issue 3)
 
-    def _wire_guidance(self) -> None:
-        """The reader and the "Worried about a child now?" page."""
-        self.home.guidance_requested.connect(lambda: self.show_guidance())
+    def _wire_reader(self) -> None:
         self.reader.home_requested.connect(self._show_home)
         self.reader.test_requested.connect(self.start_test)
-        self.login.urgent_help_requested.connect(lambda: self.move_to("urgent"))
+
+    def _wire_urgent(self) -> None:
+        """The "Worried about a child now?" page, reachable without signing in."""
         self.urgent.back_requested.connect(lambda: self.move_to("login"))
 
     def show_guidance(self, section_id: str | None = None) -> None:
@@ -112,12 +197,14 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ the test (issue 4)
 
     def _wire_test(self) -> None:
-        self.home.test_requested.connect(self.start_test)
-        self.home.results_requested.connect(self.show_my_results)
         self.test.submitted.connect(self._on_test_submitted)
         self.test.left.connect(self._show_home)
+
+    def _wire_result(self) -> None:
         self.result.section_requested.connect(self.show_guidance)
         self.result.home_requested.connect(self._show_home)
+
+    def _wire_my_results(self) -> None:
         self.my_results.home_requested.connect(self._show_home)
 
     def start_test(self) -> None:
@@ -167,7 +254,7 @@ class MainWindow(QMainWindow):
         return next((name for name, s in self.screens.items() if s is widget), "")
 
     def move_to(self, name: str) -> None:
-        screen = self.screens[name]
+        screen = self.get_screen(name)
         self.stack.setCurrentWidget(screen)
         screen.entered()
 

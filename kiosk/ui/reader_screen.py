@@ -20,7 +20,6 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -33,13 +32,12 @@ from kiosk import reading, users
 from kiosk.context import AppContext
 from kiosk.ui import metrics
 from kiosk.ui.safe_browser import SafeBrowser, describe_external
-from kiosk.ui.theme import apply_theme
+from kiosk.ui.theme import PREF_HIGH_CONTRAST, apply_person_theme
 from kiosk.ui.widgets import Screen, body, button, heading
 
 TICK = "\u2713"
 UNREAD = "\u25cb"  # a hollow circle: not opened yet
 PREF_TEXT_SCALE = "reader_text_scale"  # index into metrics.TEXT_SCALES
-PREF_HIGH_CONTRAST = "high_contrast"
 BASE_TEXT_PX = 17
 
 
@@ -48,13 +46,6 @@ def person_text_scale(prefs: dict) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         return 0
     return min(max(value, 0), len(metrics.TEXT_SCALES) - 1)
-
-
-def apply_person_theme(prefs: dict | None) -> None:
-    """High contrast on for a person who chose it; None (sign-out) goes back to normal."""
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        apply_theme(app, bool((prefs or {}).get(PREF_HIGH_CONTRAST)))
 
 
 class ReaderScreen(Screen):

@@ -17,6 +17,16 @@ def stylesheet(high_contrast: bool = False) -> str:
     return text
 
 
+PREF_HIGH_CONTRAST = "high_contrast"  # key in users.prefs
+
+
+def apply_person_theme(prefs: dict | None) -> None:
+    """High contrast on for a person who chose it; None (sign-out) goes back to normal."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        apply_theme(app, bool((prefs or {}).get(PREF_HIGH_CONTRAST)))
+
+
 def apply_theme(app: QApplication, high_contrast: bool = False) -> None:
     # Setting a stylesheet re-polishes every widget in the application, which takes
     # seconds on an old PC with the manager area built: only do it when it changes.
