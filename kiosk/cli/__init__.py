@@ -17,7 +17,6 @@ import unicodedata
 from pathlib import Path
 
 from kiosk import __version__
-from kiosk.db import friendly_error
 from kiosk.errors import KioskError
 from kiosk.logs import setup_logging
 from kiosk.paths import default_db_path
@@ -45,7 +44,8 @@ def common_parser() -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: tuple[str, ...] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The parser for `modules`' commands (all of them unless told otherwise)."""
     parser = argparse.ArgumentParser(
         prog="kiosk",
         description="Safeguarding training kiosk. With no command, starts the kiosk.",
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kiosk {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_parser()
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(f"kiosk.cli.{name}").register(sub, common)
     return parser
 
@@ -86,11 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")  # `kiosk --windowed` means `kiosk run --windowed`
-    parser = build_parser()
+    # Starting the kiosk needs only its own command: importing every other command's
+    # module (exports, certificates, the demo...) would delay the first screen.
+    modules = ("run_cmd",) if argv[0] == "run" else COMMAND_MODULES
     try:
-        args = parser.parse_args(argv)
+        args = build_parser(modules).parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
         return int(exc.code or 0)
+    except Exception:  # a broken installation, not a person's mistake
+        logging.getLogger("kiosk").exception("building the command line failed")
+        return fail("the kiosk's installation is incomplete; reinstall it")
     path = db_path(args)
     log = setup_logging(path) if path.parent.exists() else logging.getLogger("kiosk")
     try:
@@ -98,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     except KioskError as exc:
         return fail(str(exc))
     except sqlite3.Error as exc:
+        from kiosk.db import friendly_error  # only here: sqlite-utils is slow to import
+
         return fail(str(friendly_error(exc, path)))
     except KeyboardInterrupt:
         return fail("interrupted; nothing was left half-written")

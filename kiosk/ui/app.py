@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -27,18 +28,17 @@ from kiosk.ui.theme import apply_theme
 
 
 class FirstPaint(QObject):
-    """Exits the event loop once the watched widget has painted (--exit-when-ready)."""
+    """Runs `then` once the watched widget has painted for the first time."""
 
-    def __init__(self, app: QApplication, code: int) -> None:
+    def __init__(self, then: Callable[[], None]) -> None:
         super().__init__()
-        self.app = app
-        self.code = code
+        self.then = then
         self.done = False
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if not self.done and event.type() == QEvent.Type.Paint:
             self.done = True
-            QTimer.singleShot(0, lambda: self.app.exit(self.code))
+            QTimer.singleShot(0, self.then)
         return False
 
 
@@ -121,13 +121,19 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     ctx.extras["instance_lock"] = lock
     ctx.courses = tuple(courses)
     ctx.course = courses[0] if courses else None
-    daily_backup(ctx.db, ctx.db_path, ctx.clock, int(ctx.settings.get("backup_keep")),
-                 kiosk_id=ctx.kiosk_id)
     window = build_window(ctx)
     install_safety_net(ctx, window, log)
-    if exit_when_ready:
-        watcher = FirstPaint(app, 0)
-        window.stack.currentWidget().installEventFilter(watcher)
+
+    def after_first_paint() -> None:
+        # The day's backup waits until the login screen is up: copying a large data.db
+        # on an old PC must not keep staff looking at an empty screen.
+        daily_backup(ctx.db, ctx.db_path, ctx.clock, int(ctx.settings.get("backup_keep")),
+                     kiosk_id=ctx.kiosk_id)
+        if exit_when_ready:
+            app.exit(0)
+
+    watcher = FirstPaint(after_first_paint)
+    window.stack.currentWidget().installEventFilter(watcher)
     _show(window, windowed)
     code = app.exec()
     ctx.db.close()
@@ -142,7 +148,7 @@ def _run_fatal(app: QApplication, title: str, message: str, windowed: bool,
     window.setCentralWidget(screen)
     screen.close_requested.connect(app.quit)
     if exit_when_ready:
-        watcher = FirstPaint(app, 1)
+        watcher = FirstPaint(lambda: app.exit(1))
         screen.installEventFilter(watcher)
     _show(window, windowed)
     app.exec()
