@@ -49,3 +49,15 @@ def test_no_module_level_database_or_window():
         for line in text.splitlines():
             if line.startswith(("DB =", "db =", "WINDOW =", "window =", "mw =")):
                 raise AssertionError(f"{path}: module-level state: {line}")
+
+
+def test_every_command_maps_to_its_module():
+    """The fast path that imports one command's module knows every command there is."""
+    from kiosk.cli import COMMAND_MODULES, MODULE_FOR, build_parser
+
+    parser = build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices)  # argparse keeps them here
+    assert commands == set(MODULE_FOR)
+    assert set(MODULE_FOR.values()) == set(COMMAND_MODULES)
+    for command, module in MODULE_FOR.items():
+        assert command in build_parser((module,))._subparsers._group_actions[0].choices

@@ -93,3 +93,14 @@ def test_failed_write_leaves_no_partial_file(ctx, tmp_path):
     with pytest.raises(KioskError, match="disk is full"):
         export.write_csv(out, ["occurred_at"], rows())
     assert list(folder.iterdir()) == []
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=40))
+def test_sql_neutralising_matches_safe_cell(text):
+    """The SQL used by the large exports neutralises exactly as safe_cell() does."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    (got,) = conn.execute(f"SELECT {export.safe_sql('?1')}", [text]).fetchone()
+    assert got == export.safe_cell(text)

@@ -34,6 +34,15 @@ COMMAND_MODULES = (
     "backup_cmd",
 )
 
+# Which module registers each top-level command, so a command imports only its own
+# module (a test keeps this in step with COMMAND_MODULES).
+MODULE_FOR = {
+    "run": "run_cmd", "users": "users_cmd", "settings": "settings_cmd",
+    "export": "export_cmd", "certificate": "certificate_cmd", "content": "content_cmd",
+    "demo": "demo_cmd", "purge": "purge_cmd", "log": "log_cmd", "backup": "backup_cmd",
+    "restore": "backup_cmd",
+}
+
 
 def common_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -86,9 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")  # `kiosk --windowed` means `kiosk run --windowed`
-    # Starting the kiosk needs only its own command: importing every other command's
-    # module (exports, certificates, the demo...) would delay the first screen.
-    modules = ("run_cmd",) if argv[0] == "run" else COMMAND_MODULES
+    # A command needs only its own module: importing every other one (the GUI's screens
+    # aside, exports, certificates, the demo...) would delay the kiosk's first screen.
+    module = MODULE_FOR.get(argv[0])
+    modules = (module,) if module else COMMAND_MODULES
     try:
         args = build_parser(modules).parse_args(argv)
     except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
