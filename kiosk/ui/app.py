@@ -14,7 +14,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from kiosk import access_log
-from kiosk.backup import daily_backup
 from kiosk.context import AppContext, open_context
 from kiosk.course import ContentError, load_default_courses
 from kiosk.db import friendly_error
@@ -127,6 +126,8 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     def after_first_paint() -> None:
         # The day's backup waits until the login screen is up: copying a large data.db
         # on an old PC must not keep staff looking at an empty screen.
+        from kiosk.backup import daily_backup
+
         daily_backup(ctx.db, ctx.db_path, ctx.clock, int(ctx.settings.get("backup_keep")),
                      kiosk_id=ctx.kiosk_id)
         if exit_when_ready:

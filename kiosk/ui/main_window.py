@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk import access_log, quiz, status, users
+from kiosk import access_log, users
 from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
@@ -71,8 +71,23 @@ def _make_manager(ctx: AppContext) -> Screen:
 
 
 # Screens built the first time they are needed: the first paint (the login screen) must
-# not wait for the reader, the test or the manager area's eight tabs.
+# not wait for home, the reader, the test or the manager area's eight tabs.
+def _make_setup(ctx: AppContext) -> Screen:
+    return SetupScreen(ctx)
+
+
+def _make_home(ctx: AppContext) -> Screen:
+    return HomeScreen(ctx)
+
+
+def _make_password_change(ctx: AppContext) -> Screen:
+    return PasswordChangeScreen(ctx)
+
+
 LAZY_SCREENS = {
+    "setup": _make_setup,
+    "home": _make_home,
+    "password_change": _make_password_change,
     "reader": _make_reader,
     "urgent": _make_urgent,
     "test": _make_test,
@@ -104,10 +119,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.screens: dict[str, Screen] = {}
-        self.setup = self.add_screen("setup", SetupScreen(ctx))
+        # Only the login screen is built up front; every other screen on first use.
         self.login = self.add_screen("login", LoginScreen(ctx))
-        self.home = self.add_screen("home", HomeScreen(ctx))
-        self.password_change = self.add_screen("password_change", PasswordChangeScreen(ctx))
 
         settings = ctx.settings
         self.idle = IdleWatcher(int(settings.get("idle_timeout_seconds")),
@@ -134,6 +147,18 @@ class MainWindow(QMainWindow):
 
     # Typed accessors, so callers (and tests) can say window.reader as before.
     @property
+    def setup(self) -> SetupScreen:
+        return self.get_screen("setup")  # type: ignore[return-value]
+
+    @property
+    def home(self) -> HomeScreen:
+        return self.get_screen("home")  # type: ignore[return-value]
+
+    @property
+    def password_change(self) -> PasswordChangeScreen:
+        return self.get_screen("password_change")  # type: ignore[return-value]
+
+    @property
     def reader(self) -> ReaderScreen:
         return self.get_screen("reader")  # type: ignore[return-value]
 
@@ -158,23 +183,29 @@ class MainWindow(QMainWindow):
         return self.get_screen("manager")  # type: ignore[return-value]
 
     def _wire(self) -> None:
-        self.setup.setup_completed.connect(lambda: self.move_to("login"))
         self.login.logged_in.connect(self._on_logged_in)
-        self.home.sign_out_requested.connect(lambda: self.sign_out(idle=False))
-        self.home.exit_requested.connect(self.request_exit)
-        self.password_change.password_changed.connect(self._show_home)
-        self.password_change.cancelled.connect(lambda: self.sign_out(idle=False))
-        self.home.manager_area_requested.connect(self.open_manager_area)
+        self.login.urgent_help_requested.connect(lambda: self.move_to("urgent"))
         self.idle.countdown_started.connect(self._show_countdown)
         self.idle.countdown_ticked.connect(self._show_countdown)
         self.idle.countdown_cancelled.connect(self.idle_banner.hide)
         self.idle.timed_out.connect(lambda: self.sign_out(idle=True))
+
+    # Each lazily built screen is wired by its _wire_<name>, called once when it is built.
+
+    def _wire_setup(self) -> None:
+        self.setup.setup_completed.connect(lambda: self.move_to("login"))
+
+    def _wire_home(self) -> None:
+        self.home.sign_out_requested.connect(lambda: self.sign_out(idle=False))
+        self.home.exit_requested.connect(self.request_exit)
+        self.home.manager_area_requested.connect(self.open_manager_area)
         self.home.guidance_requested.connect(lambda: self.show_guidance())
-        self.login.urgent_help_requested.connect(lambda: self.move_to("urgent"))
         self.home.test_requested.connect(self.start_test)
         self.home.results_requested.connect(self.show_my_results)
 
-    # Each lazily built screen is wired by its _wire_<name>, called once when it is built.
+    def _wire_password_change(self) -> None:
+        self.password_change.password_changed.connect(self._show_home)
+        self.password_change.cancelled.connect(lambda: self.sign_out(idle=False))
 
     def _wire_manager(self) -> None:
         self.manager.back_requested.connect(self._show_home)
@@ -212,6 +243,8 @@ class MainWindow(QMainWindow):
         ctx = self.ctx
         if ctx.current_user is None or ctx.course is None:
             return
+        from kiosk import quiz  # after sign-in only: keeps the first paint light
+
         try:
             attempt = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, ctx.current_user,
                                            ctx.course)
@@ -238,6 +271,8 @@ class MainWindow(QMainWindow):
         user = ctx.current_user
         if user is None or ctx.course is None:
             return
+        from kiosk import quiz, status  # after sign-in only: keeps the first paint light
+
         state = status.training_status(ctx.db, user.id, ctx.course.id, ctx.clock.now().date())
         in_progress = quiz.in_progress_id(ctx.db, user.id, ctx.course) is not None
         text = state.describe()
