@@ -271,6 +271,19 @@ def verify_chain(db: Database) -> ChainReport:
     return ChainReport(True, checked)
 
 
+def time_range(since: str | None, until: str | None) -> tuple[list[str], list[Any]]:
+    """WHERE fragments and parameters for an [since, until) range of occurred_at."""
+    where: list[str] = []
+    params: list[Any] = []
+    if since:
+        where.append("occurred_at >= ?")
+        params.append(since)
+    if until:
+        where.append("occurred_at < ?")
+        params.append(until)
+    return where, params
+
+
 def query(
     db: Database,
     *,
@@ -280,13 +293,7 @@ def query(
     user_id: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Rows in time order; `since`/`until` are ISO times (until is exclusive)."""
-    where, params = [], []
-    if since:
-        where.append("occurred_at >= ?")
-        params.append(since)
-    if until:
-        where.append("occurred_at < ?")
-        params.append(until)
+    where, params = time_range(since, until)
     if events:
         marks = ",".join("?" * len(events))  # placeholders only; values stay parameters
         where.append(f"event IN ({marks})")

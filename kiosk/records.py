@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kiosk import access_log
+
 PAGE_SIZE = 200
 
 ACCESS_LOG_VIEW_COLUMNS = (
@@ -37,13 +39,7 @@ def access_log_page(
     Each filter combination has an index whose order ends in (occurred_at, rowid):
     access_log_occurred, access_log_event and access_log_user.
     """
-    where, params = [], []
-    if since:
-        where.append("occurred_at >= ?")
-        params.append(since)
-    if until:
-        where.append("occurred_at < ?")
-        params.append(until)
+    where, params = access_log.time_range(since, until)
     if event:
         where.append("event = ?")
         params.append(event)

@@ -23,13 +23,9 @@ class TriedName:
 
 def failures_per_day(db: Database, since: str | None, until: str | None) -> list[tuple[str, int]]:
     """(UTC day, failed sign-ins) for days with at least one failure, oldest first."""
-    where, params = ["event = ?"], [access_log.LOGIN_FAILURE]
-    if since:
-        where.append("occurred_at >= ?")
-        params.append(since)
-    if until:
-        where.append("occurred_at < ?")
-        params.append(until)
+    where, params = access_log.time_range(since, until)
+    where.append("event = ?")
+    params.append(access_log.LOGIN_FAILURE)
     sql = "SELECT substr(occurred_at, 1, 10) AS day, COUNT(*) FROM access_log"
     sql += " WHERE " + " AND ".join(where) + " GROUP BY day ORDER BY day"
     return [(r[0], int(r[1])) for r in db.execute(sql, params)]
@@ -38,13 +34,9 @@ def failures_per_day(db: Database, since: str | None, until: str | None) -> list
 def most_tried(db: Database, since: str | None, until: str | None,
                limit: int = 20) -> list[TriedName]:
     """Usernames typed in failed sign-ins, most failures first (case-insensitive)."""
-    where, params = ["event = ?"], [access_log.LOGIN_FAILURE]
-    if since:
-        where.append("occurred_at >= ?")
-        params.append(since)
-    if until:
-        where.append("occurred_at < ?")
-        params.append(until)
+    where, params = access_log.time_range(since, until)
+    where.append("event = ?")
+    params.append(access_log.LOGIN_FAILURE)
     sql = ("SELECT username_entered COLLATE NOCASE AS name, COUNT(*) AS n, "
            "MAX(user_matched) AS account, MAX(occurred_at) AS last_at FROM access_log")
     sql += " WHERE " + " AND ".join(where) + " GROUP BY name ORDER BY n DESC, name LIMIT ?"

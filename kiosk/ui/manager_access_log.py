@@ -6,7 +6,7 @@ from functools import partial
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk import export, records, users
+from kiosk import export, records
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.ui.manager_common import (
@@ -80,17 +80,11 @@ class AccessLogPanel(ManagerPanel):
     def refresh(self) -> None:
         if self.actor() is None:
             return
-        self.message.hide()
-        try:
-            since, until = self.dates.iso_range()
-            user_id = None
-            if self.person.text().strip():
-                user_id = users.require(self.ctx.db, self.person.text()).id
-        except KioskError as exc:
-            self.message.setText(str(exc))
-            self.message.show()
+        filters = self.date_and_person_filters(self.dates, self.person)
+        if filters is None:
             self.model.clear()
             return
+        since, until, user_id = filters
         self.model.load(partial(self._page, since, until, self.event_choice.currentData() or None,
                                 user_id))
         self.table.setColumnWidth(0, 165)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import audit
+from kiosk import audit, users
 from kiosk.context import AppContext
 from kiosk.errors import KioskError, ValidationError
 from kiosk.ui import metrics
@@ -251,6 +251,24 @@ class ManagerPanel(QWidget):
 
     def reset(self) -> None:
         """Sign-out: forget everything shown."""
+
+    def date_and_person_filters(self, dates: DateRange, person: QLineEdit,
+                                ) -> tuple[str | None, str | None, int | None] | None:
+        """(since, until, user id) from a panel's filters, or None after saying what is wrong.
+
+        The panel's own `message` label shows the reason (a bad date, an unknown person).
+        """
+        message = self.message  # type: ignore[attr-defined]  # every filtering panel has one
+        message.hide()
+        try:
+            since, until = dates.iso_range()
+            name = person.text().strip()
+            user_id = users.require(self.ctx.db, name).id if name else None
+        except KioskError as exc:
+            message.setText(str(exc))
+            message.show()
+            return None
+        return since, until, user_id
 
     def today(self) -> date:
         return self.ctx.clock.now().astimezone().date()
