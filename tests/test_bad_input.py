@@ -302,3 +302,66 @@ def test_wrong_kinds_of_value_in_a_pack_are_a_content_error(pack_copy, which, li
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with contextlib.suppress(ContentError):
         load_course(pack)
+
+
+# ---------------------------------------------------------------- user import CSV files
+KNOWN_GOOD_ROWS = [["zoe", "Zoë Ødegård", "learner"], ["=cmd|' /C calc'!A0", "x", ""],
+                   ["llyr", "Llŷr Wyn", "king"]]
+_CSV_CELLS = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(["=cmd|' /C calc'!A0", "@SUM(1)", "' OR 1=1 --", "learner", "manager",
+                     "Zoë Ødegård", "Llŷr Wyn", "", "king", "a b", "x" * 70]),
+)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.lists(st.sampled_from(["username", "full_name", "role", "job_title",
+                                        "Full Name", "password", "email", "", "USERNAME"]),
+                       min_size=0, max_size=5),
+       rows=st.lists(st.lists(_CSV_CELLS, max_size=6), max_size=6),
+       delimiter=st.sampled_from([",", ";", "\t"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
+       junk=st.binary(max_size=40))
+@example(header=["username", "full_name", "role"], rows=KNOWN_GOOD_ROWS,
+         delimiter=",", encoding="utf-8-sig", junk=b"")
+def test_user_import_any_file_gives_a_report_or_a_clear_error(
+        tmp_path_factory, header, rows, delimiter, encoding, junk):
+    """Any CSV a spreadsheet or a person could produce (wrong headers, formulas, odd
+    encodings, stray bytes) gives a row-by-row report or one clear KioskError; accounts
+    are only created from valid rows and nothing is half-written."""
+    from kiosk import people_import
+    from kiosk.context import open_context
+    from kiosk.errors import KioskError
+
+    folder = tmp_path_factory.mktemp("import")
+    ctx = open_context(folder / "data.db")
+    ctx.settings.set("centre_name", "Import Test Centre")
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    path = folder / "people.csv"
+    try:
+        data = buf.getvalue().encode(encoding, errors="replace")
+    except UnicodeError:
+        data = buf.getvalue().encode("utf-8", errors="replace")
+    path.write_bytes(data + junk)
+    try:
+        report = people_import.import_people(ctx.db, ctx.settings, ctx.clock, path)
+    except KioskError as exc:
+        assert str(exc) and "Traceback" not in str(exc)
+        report = None
+    created = ctx.db.execute("SELECT COUNT(*) FROM users").fetchone()[0]
+    if report is not None:
+        assert created == len(report.accepted)
+        if rows == KNOWN_GOOD_ROWS and not junk:
+            # One good row, a formula as a username and an unknown role: 1 added, 2 refused.
+            assert created == 1 and len(report.rejected) == 2
+        for rejected in report.rejected:
+            assert rejected.describe()  # every rejection says why
+    else:
+        assert created == 0
+    stored = [r[0] for r in ctx.db.execute("SELECT username FROM users")]
+    assert all(" " not in name and name.strip() == name for name in stored)
+    ctx.db.close()
