@@ -374,6 +374,10 @@ def main(argv: list[str] | None = None) -> int:
                 report.not_measured(title, f"the measurement failed: {exc}", "-")
     failed = sum(line.startswith("FAIL") for line in report.lines)
     print(f"{failed} target(s) missed" if failed else "every measured target met", flush=True)
+    if failed:
+        # The reasons are measurements, kept with the figures rather than guessed here.
+        print("why each is missed, with the measured breakdown: BENCHMARKS.md, 'Findings'",
+              flush=True)
     return 0
 
 
