@@ -18,12 +18,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                               help="every submitted test attempt, one row each")
     add_range_flags(results)
     add_course_flag(results)
-    results.set_defaults(handler=handle_results)
+    results.set_defaults(handler=handle_attempts)
     answers = esub.add_parser("answers", parents=[common],
                               help="each submitted attempt's answers, one row per question")
     add_range_flags(answers)
     add_course_flag(answers)
-    answers.set_defaults(handler=handle_answers)
+    answers.set_defaults(handler=handle_attempts)
 
     mat = esub.add_parser("matrix", parents=[common],
                           help="the training matrix: every active person and course")
@@ -75,23 +75,15 @@ def add_course_flag(p: argparse.ArgumentParser) -> None:
                    help="only this course (its id, e.g. safeguarding-children)")
 
 
-def handle_results(args: argparse.Namespace) -> int:
+def handle_attempts(args: argparse.Namespace) -> int:
+    """`export results` and `export answers`: the same filters over submitted attempts."""
     from kiosk.cli import db_path
 
+    write = {"results": export.export_results, "answers": export.export_answers}
     ctx = open_context(db_path(args), create=False)
-    count = export.export_results(ctx.db, args.out, since=args.since, until=args.until,
-                                  course_id=args.course)
-    record_export(ctx, "results", count, args)
-    return 0
-
-
-def handle_answers(args: argparse.Namespace) -> int:
-    from kiosk.cli import db_path
-
-    ctx = open_context(db_path(args), create=False)
-    count = export.export_answers(ctx.db, args.out, since=args.since, until=args.until,
-                                  course_id=args.course)
-    record_export(ctx, "answers", count, args)
+    count = write[args.export_command](ctx.db, args.out, since=args.since, until=args.until,
+                                       course_id=args.course)
+    record_export(ctx, args.export_command, count, args)
     return 0
 
 
