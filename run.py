@@ -28,18 +28,32 @@ def _venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
-# `build` (PyInstaller) too, so the suite's slow test can build and run the real bundle.
-EXTRAS = "test,build"
+# Launching needs only the kiosk's own dependencies; the test command adds the test tools
+# and PyInstaller (the suite's slow test builds and runs the real bundle).
+KIOSK_EXTRAS = ""
+TEST_EXTRAS = "test,build"
 
 
-def _wanted_stamp() -> str:
+def _wanted_stamp(extras: str) -> str:
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
-    digest.update(EXTRAS.encode())
+    digest.update(extras.encode())
     return digest.hexdigest()
 
 
-def ensure_environment() -> Path:
-    """Create or refresh the virtual environment; return its interpreter."""
+def _installed_stamps() -> set[str]:
+    try:
+        return set(STAMP.read_text().split())
+    except OSError:
+        return set()
+
+
+def ensure_environment(extras: str = KIOSK_EXTRAS) -> Path:
+    """Create or refresh the virtual environment; return its interpreter.
+
+    The stamp holds one line per extras set installed for this pyproject.toml, so a
+    test run after a launch adds the test tools without reinstalling the kiosk, and a
+    launch after a test run installs nothing.
+    """
     if sys.version_info < (3, 10):  # noqa: UP036 - run.py may be started by an old Python
         found = ".".join(map(str, sys.version_info[:2]))
         sys.exit(f"run.py: error: Python 3.10 or newer is needed (this is {found})")
@@ -47,21 +61,30 @@ def ensure_environment() -> Path:
     if not python.exists():
         print("run.py: creating .venv (first run only)...", flush=True)
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
-    wanted = _wanted_stamp()
-    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        STAMP.unlink(missing_ok=True)
+    stamps = _installed_stamps()
+    wanted = _wanted_stamp(extras)
+    # A test environment already holds everything a launch needs.
+    satisfied = wanted in stamps or (
+        extras == KIOSK_EXTRAS and _wanted_stamp(TEST_EXTRAS) in stamps
+    )
+    if not satisfied:
         print("run.py: installing pinned dependencies...", flush=True)
+        target = f"{ROOT}[{extras}]" if extras else str(ROOT)
         subprocess.run(
             [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-             "-e", f"{ROOT}[{EXTRAS}]"],
+             "-e", target],
             check=True,
         )
-        STAMP.write_text(wanted)
+        current = {s for s in stamps if s in (_wanted_stamp(KIOSK_EXTRAS),
+                                              _wanted_stamp(TEST_EXTRAS))}
+        STAMP.write_text("\n".join(sorted(current | {wanted})) + "\n")
     return python
 
 
 def main(argv: list[str]) -> int:
     try:
-        python = ensure_environment()
+        python = ensure_environment(TEST_EXTRAS if argv[:1] == ["test"] else KIOSK_EXTRAS)
     except subprocess.CalledProcessError as exc:
         print(f"run.py: error: installing dependencies failed ({exc.returncode})", file=sys.stderr)
         return 1
