@@ -87,7 +87,7 @@ def install_safety_net(ctx: AppContext, window: MainWindow, log: logging.Logger)
 
 def build_window(ctx: AppContext) -> MainWindow:
     window = MainWindow(ctx)
-    ctx.dialogs = QtDialogs(window)
+    ctx.dialogs = QtDialogs(window, data_folder=ctx.db_path.resolve().parent)
     return window
 
 
