@@ -32,6 +32,18 @@ LEARNER_PASSWORD = "maple-kettle-harbour"
 
 
 @pytest.fixture
+def real_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The real Argon2 parameters, for the tests that are about them."""
+    from kiosk import passwords
+
+    monkeypatch.delenv(passwords.CHEAP_HASHES_ENV)
+    monkeypatch.setattr(passwords, "_HASHER", passwords._make_hasher())
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

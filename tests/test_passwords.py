@@ -55,16 +55,6 @@ def test_check_policy_raises_validation_error():
         passwords.check_policy("short", username="a", centre_name="", min_length=12)
 
 
-@pytest.fixture
-def real_argon2(monkeypatch):
-    """The real parameters, for the tests that are about them (the suite runs cheap)."""
-    monkeypatch.delenv(passwords.CHEAP_HASHES_ENV)
-    monkeypatch.setattr(passwords, "_HASHER", passwords._make_hasher())
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
-
-
 def test_cheap_test_hashes_are_refused_by_the_built_kiosk(monkeypatch):
     """The test-only switch is ignored when frozen: a built kiosk always hashes for real."""
     monkeypatch.setattr(sys, "frozen", True, raising=False)
