@@ -78,6 +78,15 @@ def _sqlite_library() -> ctypes.CDLL | None:
         return None
 
 
+def sqlite_memory_used() -> int:
+    """Bytes SQLite holds right now (its page caches above all); -1 when unknown."""
+    lib = _sqlite_library()
+    if lib is None:
+        return -1
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return int(lib.sqlite3_memory_used())
+
+
 def keep_wal_on_close(conn: sqlite3.Connection, path: Path) -> bool:
     """Make closing this connection never checkpoint and delete the WAL.
 
