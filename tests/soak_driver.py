@@ -90,7 +90,13 @@ def main(argv: list[str]) -> int:
     learner_pw = sys.stdin.readline().rstrip("\n")
     manager_pw = sys.stdin.readline().rstrip("\n")
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    if os.environ.get("KIOSK_SOAK_PIXMAPS"):  # to bisect: Qt's pixmap cache is bounded
+        from PySide6.QtGui import QPixmapCache
+
+        QPixmapCache.setCacheLimit(int(os.environ["KIOSK_SOAK_PIXMAPS"]))
     ctx = open_context(db_path)
+    if os.environ.get("KIOSK_SOAK_SQLITE_CACHE"):  # to bisect: SQLite's page cache too
+        ctx.db.execute(f"PRAGMA cache_size = {int(os.environ['KIOSK_SOAK_SQLITE_CACHE'])}")
     courses = load_default_courses()
     ctx.courses = tuple(courses)
     ctx.course = courses[0]

@@ -114,5 +114,8 @@ def test_one_kiosk_process_survives_hundreds_of_sign_ins(tmp_path, clock):
     print(json.dumps(facts))
     assert end["fds"] == warm["fds"] and end["threads"] == warm["threads"]
     assert end["none_refs"] >= warm["none_refs"] - 50
-    # 260 cycles after the warm-up; a leak of even 8 KB a cycle would show as 2 MB.
-    assert end["rss_kib"] - warm["rss_kib"] < 2048, facts
+    # 260 cycles after the warm-up. SQLite's page cache fills as the access log grows
+    # (bounded: 2 MiB a connection), so it is taken out; a leak of even 4 KB a cycle in
+    # anything else would show as 1 MB. (Measured: about 0.8 KB a cycle, see BENCHMARKS.md.)
+    grown = (end["rss_kib"] - warm["rss_kib"]) - (end["sqlite_kib"] - warm["sqlite_kib"])
+    assert grown < 1024, facts
