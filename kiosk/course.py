@@ -267,8 +267,8 @@ class ReviewDue:
     def describe(self) -> str:
         when = f"{self.next_review.day} {self.next_review:%B %Y}"
         if self.section_id:
-            return f"section \u201c{self.title}\u201d was due for review on {when}"
-        return f"the course \u201c{self.title}\u201d was due for review on {when}"
+            return f"Section \u201c{self.title}\u201d was due for review on {when}"
+        return f"The course \u201c{self.title}\u201d was due for review on {when}"
 
 
 def reviews_due(courses: Sequence[Course], today: date) -> list[ReviewDue]:

@@ -2,8 +2,8 @@
 
 Prints every problem as `PACK/FILE:LINE: message` and exits 1, or one summary line
 per good pack and exits 0. Warnings (`PACK/FILE:LINE: warning: message`) are printed
-either way and do not change the exit status: the kiosk runs, but an editor should look. It never opens data.db, so a centre can check an edited
-pack on any PC.
+either way and do not change the exit status: the kiosk runs, but an editor should look.
+It never opens data.db, so a centre can check an edited pack on any PC.
 """
 
 from __future__ import annotations

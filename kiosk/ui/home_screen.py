@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWi
 
 from kiosk.clock import from_iso
 from kiosk.contacts import effective_contacts, stale_contacts
-from kiosk.course import reviews_due
 from kiosk.context import AppContext
+from kiosk.course import reviews_due
 from kiosk.ui import metrics
 from kiosk.ui.widgets import Screen, body, button, heading
 
@@ -129,7 +129,7 @@ class HomeScreen(Screen):
             self.reviews_due.clear()
             self.reviews_due.hide()
             return
-        lines = "\n".join(f"\u2022 The {d.describe()}" for d in due)
+        lines = "\n".join(f"\u2022 {d.describe()}" for d in due)
         self.reviews_due.setText(
             "Course content to review against current guidance:\n" + lines)
         self.reviews_due.show()
