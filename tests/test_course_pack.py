@@ -188,7 +188,7 @@ def test_short_emergency_numbers_and_section_links_are_allowed(tmp_path):
 
 def test_urgent_page_may_not_type_numbers_either(tmp_path):
     pack = copy_pack(tmp_path)
-    edit(pack, "urgent.md", "**Call 999 now.**", "**Call 999 now.** Or 01904 551900.")
+    edit(pack, "urgent.md", "Call 999 now.**", "Call 999 now.** Or 01904 551900.")
     problems, _ = problems_and_warnings(pack)
     assert any(p.startswith("urgent.md:") and "01904 551900" in p for p in problems)
 

@@ -20,10 +20,12 @@ from kiosk.ui.widgets import body, button
 COLUMNS = (
     ("question_id", "Question"), ("section_id", "Section"), ("answers", "Answers"),
     ("facility_index", "Facility %"), ("discrimination_index", "Discrimination"),
-    ("discriminative_efficiency", "Efficiency %"), ("right_when_passed", "Right: passed %"),
-    ("right_when_not_passed", "Right: not passed %"), ("flags", "Look at"),
+    ("discriminative_efficiency", "Efficiency %"), ("right_when_passed", "Passes %"),
+    ("right_when_not_passed", "Fails %"), ("flags", "Look at"),
     ("question_text", "Question text"),
 )
+# Wide enough for each header at the kiosk's font on a 1024-pixel screen.
+WIDTHS = (90, 140, 85, 95, 140, 115, 90, 80, 180)
 
 FLAG_WORDS = {
     item_analysis.EVERYONE_RIGHT: "Everyone right",
@@ -70,7 +72,8 @@ class ItemAnalysisPanel(ManagerPanel):
         self.note = body(
             "Facility: the share of marks people got. Discrimination: how well the question "
             "separates people who do well on the rest of the test from those who do not "
-            "(below 0 means strong candidates get it wrong). From submitted tests only.",
+            "(below 0: strong candidates get it wrong). Passes % / Fails %: facility among "
+            "tests passed / not passed. From submitted tests only.",
             "lastSignIn")
         self.note.setWordWrap(True)
         self.export_button = button("Export question statistics…")
@@ -128,7 +131,7 @@ class ItemAnalysisPanel(ManagerPanel):
             f"{answered} of {len(stats)} questions answered so far. "
             f"{counts[item_analysis.EVERYONE_RIGHT]} that everyone gets right; "
             f"{counts[item_analysis.STRONG_WRONG]} that strong candidates get wrong.")
-        for col, width in enumerate((110, 150, 70, 80, 100, 90, 110, 130, 170)):
+        for col, width in enumerate(WIDTHS):
             self.table.setColumnWidth(col, width)
 
     def export(self) -> None:
