@@ -26,8 +26,11 @@ item-analysis` both call `analyse()`.
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter, mul
 from pathlib import Path
 from typing import Any
 
@@ -84,9 +87,13 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def _covariance(a: Sequence[float], b: Sequence[float]) -> float:
-    """Sample covariance (n - 1), as Moodle uses; callers ensure len >= 2."""
-    ma, mb = _mean(a), _mean(b)
-    return sum((x - ma) * (y - mb) for x, y in zip(a, b, strict=True)) / (len(a) - 1)
+    """Sample covariance (n - 1), as Moodle uses; callers ensure len >= 2.
+
+    From sums (map/mul run in C): scores are small whole numbers or halves, so there
+    is no cancellation worth the slower two-pass form.
+    """
+    n = len(a)
+    return (sum(map(mul, a, b)) - sum(a) * sum(b) / n) / (n - 1)
 
 
 def item_statistics(scores: Sequence[float], rest: Sequence[float],
@@ -115,14 +122,21 @@ def item_statistics(scores: Sequence[float], rest: Sequence[float],
 
 
 def _rows(db: Database, since: str | None, until: str | None,
-          course_id: str | None) -> Iterable[tuple[str, str, int, str, str, float]]:
+          course_id: str | None) -> Iterable[tuple[str, str, str, float, float, int]]:
+    """(course, question, section, x, rest-of-attempt score, passed), by course and question.
+
+    The attempt's total comes from a window over its own rows, so each row already
+    carries its rest score and the rows arrive grouped by question: Python only sums.
+    """
     # The same filter as the results and answers exports: submitted attempts only, by
     # the UTC day they were finished; `where` is fixed text, every value a parameter.
     where, params = export._attempt_filter(since, until, course_id)
-    sql = ("SELECT a.id, a.course_id, COALESCE(a.passed, 0), q.question_id, q.section_id, "  # noqa: S608
-           "COALESCE(q.points, 0) FROM attempts a "
-           "JOIN attempt_questions q ON q.attempt_id = a.id WHERE " + where
-           + " ORDER BY a.id, q.position")
+    sql = (  # fixed fragments only; every value is a parameter
+        "SELECT a.course_id, q.question_id, q.section_id, COALESCE(q.points, 0) AS x, "  # noqa: S608
+        "SUM(COALESCE(q.points, 0)) OVER (PARTITION BY q.attempt_id) - COALESCE(q.points, 0), "
+        "COALESCE(a.passed, 0) FROM attempts a "
+        "JOIN attempt_questions q ON q.attempt_id = a.id WHERE " + where
+        + " ORDER BY a.course_id, q.question_id")
     return db.conn.execute(sql, params)
 
 
@@ -133,31 +147,11 @@ def analyse(db: Database, courses: Sequence[Any] = (), *, since: str | None = No
     # per (course, question): scores, rest-of-attempt scores, passed flags
     items: dict[tuple[str, str], tuple[list[float], list[float], list[bool]]] = {}
     sections: dict[tuple[str, str], str] = {}
-    attempt: list[tuple[str, str, float]] = []
-    current = None
-    current_course = ""
-    current_passed = False
-
-    def flush() -> None:
-        total = sum(points for _q, _s, points in attempt)
-        for question_id, section_id, points in attempt:
-            key = (current_course, question_id)
-            scores, rest, passed = items.setdefault(key, ([], [], []))
-            scores.append(points)
-            rest.append(total - points)
-            passed.append(current_passed)
-            sections.setdefault(key, section_id)
-
-    for attempt_id, course, was_passed, question_id, section_id, points in _rows(
-            db, since, until, course_id):
-        if attempt_id != current:
-            if attempt:
-                flush()
-            attempt = []
-            current, current_course, current_passed = attempt_id, course, bool(was_passed)
-        attempt.append((question_id, section_id, float(points)))
-    if attempt:
-        flush()
+    for key, group in groupby(_rows(db, since, until, course_id), key=itemgetter(0, 1)):
+        rows = list(group)
+        sections[key] = rows[0][2]
+        items[key] = ([float(r[3]) for r in rows], [float(r[4]) for r in rows],
+                      [bool(r[5]) for r in rows])
 
     order: list[tuple[str, str]] = []
     texts: dict[tuple[str, str], str] = {}
@@ -197,6 +191,22 @@ def analyse(db: Database, courses: Sequence[Any] = (), *, since: str | None = No
             right_when_not_passed=100 * _mean(when_failed) if when_failed else None,
             flags=tuple(flags)))
     return result
+
+
+def analyse_file(path: Path | str, courses: Sequence[Any] = (), *, since: str | None = None,
+                 until: str | None = None, course_id: str | None = None) -> list[ItemStats]:
+    """analyse() on its own read-only connection, for a worker thread.
+
+    A sqlite3 connection belongs to the thread that made it, and a read-only one can
+    never write: the GUI keeps its own connection while this one reads beside it (WAL).
+    """
+    uri = f"file:{Path(path).resolve().as_posix()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=10)
+    try:
+        return analyse(Database(conn, execute_plugins=False), courses, since=since,
+                       until=until, course_id=course_id)
+    finally:
+        conn.close()
 
 
 def export_item_analysis(db: Database, target: Path | str | None, courses: Sequence[Any] = (),

@@ -215,7 +215,8 @@ def test_manager_tab_shows_flags_and_exports(qtbot, window, ctx, answered, manag
     area.tabs.setCurrentWidget(area.questions)
     panel = area.questions
     model = panel.model
-    assert model.rowCount() == 101 + 6
+    qtbot.waitUntil(lambda: model.rowCount() == 101 + 6)  # worked out off the GUI thread
+    assert not panel.busy()
     shown = {model.data(model.index(r, 0)): r for r in range(model.rowCount())}
     flags_col = [c for c, _ in item_analysis_columns()].index("flags")
     assert model.data(model.index(shown["trap"], flags_col)) == "Strong candidates wrong"
@@ -233,6 +234,50 @@ def test_manager_tab_shows_flags_and_exports(qtbot, window, ctx, answered, manag
     check_csv_bytes(raw)
     assert len(table) == 1 + 101 + 6
     assert ctx.dialogs.shown[-1][0] == "inform"
+
+
+def test_manager_tab_drops_a_late_result_after_sign_out(qtbot, window, ctx, answered,
+                                                        manager, monkeypatch):
+    """Signing out while the statistics are still being worked out: the result that
+    arrives afterwards is not shown to whoever comes next."""
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    from tests.test_manager_ui import open_area, sign_in
+
+    release = threading.Event()
+    real = item_analysis.analyse_file
+
+    def slow(*args, **kwargs):
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(item_analysis, "analyse_file", slow)
+    use_course(ctx)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.questions)
+    assert area.questions.busy()
+    window.sign_out(idle=False)
+    release.set()
+    assert QThreadPool.globalInstance().waitForDone(10_000)
+    qtbot.wait(100)  # the queued result is delivered, and must be dropped
+    assert area.questions.model.rowCount() == 0
+    assert area.questions.summary.text() == ""
+
+
+def test_analyse_file_reads_without_writing(ctx, answered, db_path):
+    """The worker's own connection is read-only: it sees the answers and cannot write."""
+    import sqlite3
+
+    stats = by_id(item_analysis.analyse_file(db_path))
+    assert stats["easy"].answers == 6
+    uri = f"file:{db_path.resolve().as_posix()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("DELETE FROM attempt_questions")
+    conn.close()
 
 
 def item_analysis_columns():

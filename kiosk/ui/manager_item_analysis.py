@@ -7,12 +7,16 @@ the same table as `kiosk export item-analysis`.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk import item_analysis
 from kiosk.context import AppContext
+from kiosk.db import friendly_error
 from kiosk.errors import KioskError
 from kiosk.ui.manager_common import DateRange, ManagerPanel, RowsModel, table_view
 from kiosk.ui.widgets import body, button
@@ -40,6 +44,43 @@ def number(value: Any) -> str:
 
 def flag_words(value: Any) -> str:
     return ", ".join(FLAG_WORDS.get(f, f) for f in (value or "").split(";") if f)
+
+
+class _Relay(QObject):
+    """Carries a worker's result back to the GUI thread (a queued signal)."""
+
+    done = Signal(int, object)
+    failed = Signal(int, str)
+
+
+class _Analysis(QRunnable):
+    """Works the statistics out on a pool thread, on its own read-only connection.
+
+    Every submitted attempt's answers are read; with years of tests that takes seconds,
+    and the kiosk must not freeze while it does.
+    """
+
+    def __init__(self, relay: _Relay, number: int, path: Any, courses: tuple[Any, ...],
+                 since: str | None, until: str | None, course_id: str | None) -> None:
+        super().__init__()
+        self.relay, self.number, self.path = relay, number, path
+        self.args = (courses, since, until, course_id)
+
+    def run(self) -> None:
+        courses, since, until, course_id = self.args
+        try:
+            stats = item_analysis.analyse_file(self.path, courses, since=since, until=until,
+                                               course_id=course_id)
+        except KioskError as exc:
+            self.relay.failed.emit(self.number, str(exc))
+        except sqlite3.Error as exc:
+            self.relay.failed.emit(self.number, str(friendly_error(exc, self.path)))
+        except Exception:  # never let a pool thread die silently
+            logging.getLogger("kiosk").exception("question statistics failed")
+            self.relay.failed.emit(self.number, "The statistics could not be worked out; "
+                                                "the details are in kiosk.log.")
+        else:
+            self.relay.done.emit(self.number, stats)
 
 
 class ItemAnalysisPanel(ManagerPanel):
@@ -92,6 +133,12 @@ class ItemAnalysisPanel(ManagerPanel):
         self.dates.until.returnPressed.connect(self.refresh)
         self.course.activated.connect(lambda _i: self.refresh())
         self.export_button.clicked.connect(self.export)
+        # Each request has a number; a result for an older one (or one that arrives
+        # after sign-out) is dropped.
+        self.request = 0
+        self.relay = _Relay()
+        self.relay.done.connect(self._show)
+        self.relay.failed.connect(self._failed)
 
     def courses(self) -> tuple[Any, ...]:
         return tuple(self.ctx.courses or ([self.ctx.course] if self.ctx.course else []))
@@ -122,8 +169,26 @@ class ItemAnalysisPanel(ManagerPanel):
             self.summary.clear()
             return
         since, until, course_id = chosen
-        stats = item_analysis.analyse(self.ctx.db, self.courses(), since=since, until=until,
-                                      course_id=course_id)
+        self.request += 1
+        self.summary.setText("Working out the statistics\u2026")
+        QThreadPool.globalInstance().start(_Analysis(
+            self.relay, self.request, self.ctx.db_path, self.courses(), since, until,
+            course_id))
+
+    def busy(self) -> bool:
+        return self.summary.text().endswith("\u2026")
+
+    def _failed(self, number: int, message: str) -> None:
+        if number != self.request or self.actor() is None:
+            return
+        self.model.set_rows([])
+        self.summary.clear()
+        self.message.setText(message)
+        self.message.show()
+
+    def _show(self, number: int, stats: list[item_analysis.ItemStats]) -> None:
+        if number != self.request or self.actor() is None:
+            return
         self.model.set_rows([s.as_row() for s in stats])
         counts = {flag: sum(flag in s.flags for s in stats) for flag in FLAG_WORDS}
         answered = sum(1 for s in stats if s.answers)
@@ -148,6 +213,7 @@ class ItemAnalysisPanel(ManagerPanel):
         )
 
     def reset(self) -> None:
+        self.request += 1  # a result still being worked out is not shown to the next person
         self.model.set_rows([])
         self.summary.clear()
         self.dates.clear()
