@@ -123,6 +123,29 @@ def test_edited_contacts_in_database_replace_the_pack(ctx, clock):
     assert [c.name for c in stale] == ["Team 1"]
 
 
+def test_saving_the_pack_list_unchanged_keeps_not_verified(qtbot, window, ctx, clock,
+                                                            manager):
+    """A manager saves the contacts editor after changing one row: the rows saved as the
+    pack had them keep "not verified"; a row the manager re-dated counts as checked."""
+    from tests.test_manager_ui import open_area
+    from tests.test_manager_ui import sign_in as sign_in_directly
+
+    course = use_course(ctx)
+    clock.current = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    sign_in_directly(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.contacts)
+    panel = area.contacts
+    names = [panel.table.item(n, 0).text() for n in range(panel.table.rowCount())]
+    police = names.index("Police non-emergency")
+    panel.table.item(police, 5).setText("2026-12-02")  # the manager rang 101 and checked
+    panel.save_button.click()
+    shown = {c.name: c for c in effective_contacts(ctx.db, course)}
+    assert not shown["Local Authority Designated Officer (LADO), City of York"].verified
+    assert shown["Police non-emergency"].verified
+    assert shown["NSPCC helpline"].verified and shown["NSPCC helpline"].source
+
+
 def test_stale_is_exactly_twelve_months():
     """Verified exactly 12 months ago is still current; a day earlier is stale."""
     def contact(day: date) -> Contact:
