@@ -38,7 +38,7 @@ CASES = [
      C, (C, "titel =", 1), "unknown key 'titel' in section 3"),
     ("unknown-source-key", [(C, 'edition = "Act of Parliament (UK)"',
                              'edtion = "Act of Parliament (UK)"')],
-     C, (C, "edtion =", 1), "unknown key 'edtion' in source 22"),
+     C, (C, "edtion =", 1), "unknown key 'edtion' in source 25"),
     ("unknown-question-key", [(Q, 'id = "intro-02"', 'id = "intro-02"\nhint = "no"')],
      Q, (Q, 'hint = "no"', 1), "unknown key 'hint' in question 'intro-02'"),
     ("unknown-contact-key", [(K, 'phone = "01904 551900"',
