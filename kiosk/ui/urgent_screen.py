@@ -55,7 +55,8 @@ def contacts_markdown(contacts: Sequence[Contact], today: date, localities_area:
                        f"{c.last_verified.day} {c.last_verified:%B %Y}"
         if id(c) in stale:
             verified += " (over a year ago: this may have changed)"
-        lines.append(f"*{md_escape(verified)}*")
+        # Bold when not verified: it is the one thing to notice before dialling.
+        lines.append(f"*{md_escape(verified)}*" if c.verified else f"**{md_escape(verified)}**")
         lines.append("")
     if localities:
         title = "Localities" + (f" in {md_escape(localities_area)}" if localities_area else "")
