@@ -40,9 +40,11 @@ CORRECTION_REQUIRED = ("date", "change", "sources")
 CORRECTION_OPTIONAL = ("section",)
 QUESTION_REQUIRED = ("id", "section", "type", "text", "answer", "explanation")
 QUESTION_OPTIONAL = ("options",)
-CONTACT_REQUIRED = ("name", "last_verified", "source")
+CONTACT_REQUIRED = ("name", "last_verified")
 CONTACT_TEXTS = ("role", "phone", "web", "area")
-CONTACT_OPTIONAL = (*CONTACT_TEXTS, "verified")
+# `source` is asked for (a warning without it), not required: a centre's own older pack
+# must still start; its contacts are then shown as not verified.
+CONTACT_OPTIONAL = (*CONTACT_TEXTS, "verified", "source")
 LOCALITIES_KEYS = ("area", "names")
 DEFAULT_FILES = {"urgent": "urgent.md", "contacts": "contacts.toml",
                  "questions": "questions.toml"}
@@ -603,7 +605,12 @@ class _Checker:
                 else f"contact {index + 1}"
             self.keys(f, "contacts", index, c, CONTACT_REQUIRED, CONTACT_OPTIONAL, what)
             self.text(f, "contacts", index, c, "name", what)
-            self.text(f, "contacts", index, c, "source", what)
+            source = self.text(f, "contacts", index, c, "source", what, required=False)
+            if source is None or not source.strip():
+                self.warn(f.rel, f.loc.key("contacts", index, "source") if "source" in c
+                          else f.loc.header("contacts", index),
+                          f"{what} has no 'source': say which official page the number was "
+                          "seen on (until then it is shown as not verified)")
             for key in CONTACT_TEXTS:
                 self.text(f, "contacts", index, c, key, what, required=False)
             self.boolean(f, "contacts", index, c, "verified", what)
