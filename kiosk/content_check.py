@@ -35,7 +35,7 @@ COURSE_OPTIONAL = ("reveal_answers", "multiple_scoring", "urgent", "contacts", "
 SOURCE_REQUIRED = ("title", "year")
 SOURCE_OPTIONAL = ("edition", "id", "url", "published", "accessed")
 SECTION_REQUIRED = ("id", "title", "file")
-SECTION_OPTIONAL = ("last_reviewed", "next_review")
+SECTION_OPTIONAL = ("last_reviewed", "next_review", "sources")
 CORRECTION_REQUIRED = ("date", "change", "sources")
 CORRECTION_OPTIONAL = ("section",)
 QUESTION_REQUIRED = ("id", "section", "type", "text", "answer", "explanation")
@@ -441,19 +441,24 @@ class _Checker:
             if section is not None and section not in section_ids:
                 self.add(f.rel, f.loc.key("corrections", index, "section"),
                          f"{what} names the unknown section '{section}'")
-            if "sources" not in entry:
-                continue
-            cited = entry["sources"]
-            line = f.loc.key("corrections", index, "sources")
-            if not isinstance(cited, list) or not cited or not all(
-                    isinstance(c, str) for c in cited):
-                self.add(f.rel, line, f"'sources' of {what} must be a list of source ids "
-                                      "in quotes, at least one")
-                continue
-            for source_id in cited:
-                if source_id not in self.source_ids:
-                    self.add(f.rel, line, f"{what} cites the unknown source id '{source_id}' "
-                                          "(give the source an id = \"...\" in [[sources]])")
+            self.cited_sources(f, "corrections", index, entry, what)
+
+    def cited_sources(self, f: _File, table: str, index: int, entry: dict[str, Any],
+                      what: str) -> None:
+        """`sources = ["id", ...]`: at least one, each the id of a [[sources]] entry."""
+        if "sources" not in entry:
+            return
+        cited = entry["sources"]
+        line = f.loc.key(table, index, "sources")
+        if not isinstance(cited, list) or not cited or not all(
+                isinstance(c, str) for c in cited):
+            self.add(f.rel, line, f"'sources' of {what} must be a list of source ids "
+                                  "in quotes, at least one")
+            return
+        for source_id in cited:
+            if source_id not in self.source_ids:
+                self.add(f.rel, line, f"{what} cites the unknown source id '{source_id}' "
+                                      "(give the source an id = \"...\" in [[sources]])")
 
     def _at_least_one(self, f: _File, meta: dict[str, Any]) -> None:
         if "questions_per_test" not in meta:
@@ -477,6 +482,7 @@ class _Checker:
             what = f"section {index + 1}"
             self.keys(f, "sections", index, entry, SECTION_REQUIRED, SECTION_OPTIONAL, what)
             self.review_dates(f, "sections", index, entry, what)
+            self.cited_sources(f, "sections", index, entry, what)
             section_id = self.text(f, "sections", index, entry, "id", what)
             self.text(f, "sections", index, entry, "title", what)
             rel = self.text(f, "sections", index, entry, "file", what)

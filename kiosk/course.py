@@ -73,6 +73,7 @@ class Section:
     markdown: str
     last_reviewed: date | None = None
     next_review: date | None = None
+    sources: tuple[str, ...] = ()  # ids of the course's [[sources]] this section relies on
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ def _build(directory: Path, data: dict) -> Course:
     sections = tuple(
         Section(s["id"], s["title"], s["file"],
                 (directory / s["file"]).read_text(encoding="utf-8"),
-                s.get("last_reviewed"), s.get("next_review"))
+                s.get("last_reviewed"), s.get("next_review"), tuple(s.get("sources", [])))
         for s in meta["sections"]
     )
     questions = []

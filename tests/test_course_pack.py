@@ -72,6 +72,19 @@ def test_corrections_and_sources_are_recorded():
         assert correction.date and set(correction.sources) <= set(ids)
 
 
+def test_every_section_cites_sources_that_exist(tmp_path):
+    course = load_course(DEFAULT_PACK)
+    ids = {s.id for s in course.sources if s.id}
+    for section in course.sections:
+        assert section.sources and set(section.sources) <= ids, section.id
+    pack = copy_pack(tmp_path)
+    edit(pack, C, 'sources = ["prevent-2023"]', 'sources = ["prevent-2015"]')
+    problems, _ = problems_and_warnings(pack)
+    line = line_of(pack, C, 'sources = ["prevent-2015"]')
+    assert f"course.toml:{line}: section 8 cites the unknown source id 'prevent-2015' " \
+           "(give the source an id = \"...\" in [[sources]])" in problems
+
+
 def test_contacts_are_sourced_and_no_2013_number_is_current():
     course = load_course(DEFAULT_PACK)
     assert all(c.source for c in course.contacts)
