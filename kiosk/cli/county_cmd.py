@@ -157,7 +157,7 @@ def handle_verify(args: argparse.Namespace) -> int:
     for c in chains:
         where = f"{c.kiosk_id} ({c.centre})" if c.centre else c.kiosk_id
         state = "intact" if c.ok else f"BROKEN: {c.problem}"
-        print(f"{where}: {c.rows} rows checked, {state}")
+        print(f"{where}: {c.rows} row{'' if c.rows == 1 else 's'} checked, {state}")
     if broken:
         raise KioskError(f"{len(broken)} of {len(chains)} kiosks' access logs are broken on "
                          "the server (listed above)")
