@@ -355,6 +355,9 @@ def init_server(admin_url: str) -> InitResult:
                 conn.execute(text.encode())  # our own fixed DDL, no values in it
                 conn.execute("INSERT INTO county.schema_migrations (name) VALUES (%s)", [name])
                 applied.append(name)
+            # A push stages its batch in a temporary table (COPY is the fast way in).
+            conn.execute(sql.SQL("GRANT TEMPORARY ON DATABASE {} TO {}").format(
+                sql.Identifier(dbname), sql.Identifier(kiosk)))
         return InitResult(tuple(applied), kiosk, report)
     except KioskError:
         raise
