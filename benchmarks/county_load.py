@@ -11,7 +11,8 @@ which queues its year in the outbox (the backfill), and all of them run the real
 fully synced county, rows per second, the county matrix query on the result, that
 the server's row counts equal the sum of the kiosks', and a kiosk's sign-in time
 while its own background push runs (in a thread of the same process, as in
-kiosk/ui/county_sync.py) against the same sign-ins with no push. Not a test.
+kiosk/ui/county_sync.py, same batch size and pauses) against the same sign-ins with
+no push. Not a test.
 """
 
 from __future__ import annotations
@@ -199,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
 
             db = open_database(probe, migrate=False)
             try:
-                sync.push(db, url, kiosk_id, FakeClock(), batch_size=500)
+                # As the running kiosk's background worker pushes.
+                sync.push(db, url, kiosk_id, FakeClock(), batch_size=sync.BACKGROUND_BATCH,
+                          pause_s=sync.BACKGROUND_PAUSE_SECONDS)
             finally:
                 db.close()
                 done.set()
@@ -210,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         while not done.is_set() and len(busy) < 30:
             busy.extend(sign_in_times(ctx, 1))
         worker.join()
+        quiet += sign_in_times(ctx, 9)  # before and after: a busy machine drifts
         ctx.db.close()
         q, b = statistics.median(quiet), statistics.median(busy) if busy else float("nan")
         change = (b - q) / q

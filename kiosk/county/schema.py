@@ -268,13 +268,14 @@ CREATE POLICY kiosks_report ON county.kiosks FOR SELECT TO {report}
 )
 
 # Row-level security for every data table: kiosks insert their own rows, reporters
-# read the rows in their scope. Appended to c001 (part of it, so never edited either).
+# read the rows in their scope. `(SELECT county.my_kiosk())` is evaluated once per
+# statement, not once per row. Appended to c001 (part of it, so never edited either).
 _RLS = """
 ALTER TABLE county.{t} ENABLE ROW LEVEL SECURITY;
 GRANT INSERT ON county.{t} TO {kiosk};
 GRANT SELECT ON county.{t} TO {report};
 CREATE POLICY {t}_kiosk_insert ON county.{t} FOR INSERT TO {kiosk}
-    WITH CHECK (kiosk_id = county.my_kiosk());
+    WITH CHECK (kiosk_id = (SELECT county.my_kiosk()));
 CREATE POLICY {t}_report_read ON county.{t} FOR SELECT TO {report}
     USING (county.may_report(kiosk_id));
 """

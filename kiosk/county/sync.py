@@ -11,6 +11,7 @@ server that goes away mid-batch rolls the whole batch back and nothing is marked
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,11 @@ from kiosk.errors import KioskError
 log = logging.getLogger("kiosk.county")
 
 BATCH_SIZE = 2000
+# The running kiosk's background push: small batches with a rest between them, so a
+# kiosk catching up on a month offline does not slow the sign-in of the person at the
+# screen (BENCHMARKS.md, county load check).
+BACKGROUND_BATCH = 500
+BACKGROUND_PAUSE_SECONDS = 0.25
 
 # A batch travels as the outbox's own JSON, streamed with COPY into a temporary table,
 # and is unpacked on the server into the county's tables: no Python per record, so a
@@ -143,11 +149,13 @@ def join(db: Database, db_path: Path, clock: Clock, url: str) -> tuple[str, int]
 
 def push(db: Database, url: str, kiosk_id: str, clock: Clock, *,
          batch_size: int = BATCH_SIZE, hooks: Hooks | None = None,
-         max_batches: int | None = None) -> SyncResult:
+         max_batches: int | None = None, pause_s: float = 0.0) -> SyncResult:
     """Push every queued record, a batch per server transaction; record the outcome.
 
     Raises KioskError (already recorded as the last error) when the server cannot be
     reached or refuses; what was committed before that stays marked as sent.
+    `pause_s` between batches leaves the CPU to the kiosk's own work (the background
+    push on an old two-core PC shares it with a person signing in).
     """
     from kiosk.county.schema import connect
 
@@ -181,6 +189,8 @@ def push(db: Database, url: str, kiosk_id: str, clock: Clock, *,
                 outbox.mark_sent(db, queued[0][0], queued[-1][0])
                 result.sent += len(queued)
                 result.batches += 1
+                if pause_s:
+                    time.sleep(pause_s)
             pulled = pull(db, conn)
             result.certificates, result.conflicts = pulled
         finally:

@@ -66,7 +66,9 @@ class SyncWorker(QObject):
             if self._db is None:
                 self._db = open_database(self.db_path, migrate=False)
             url, kiosk_id = sync.server_url(self.db_path)
-            result = sync.push(self._db, url, kiosk_id, self.clock)
+            result = sync.push(self._db, url, kiosk_id, self.clock,
+                               batch_size=sync.BACKGROUND_BATCH,
+                               pause_s=sync.BACKGROUND_PAUSE_SECONDS)
             ok, message = True, f"{result.sent} records sent"
         except KioskError as exc:  # already logged and recorded by sync.push
             message = str(exc)
