@@ -86,9 +86,14 @@ def test_bundle_leaves_out_unused_qt(built: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the size target is Linux's")
 def test_bundle_is_under_80_mb_on_linux(built: Path) -> None:
-    """The whole folder stays under the 80 MB target (counted like `du`, symlinks once)."""
+    """The whole folder stays within its size budget (counted like `du`, symlinks once).
+
+    80 MB for the kiosk itself, plus 16 MB for the county server's driver (psycopg with
+    its libpq and OpenSSL, and Python's ssl which psycopg needs): BENCHMARKS.md,
+    "Packaging".
+    """
     total = sum(p.lstat().st_size for p in built.rglob("*") if not p.is_dir())
-    assert total < 80 * 1024 * 1024, f"{total / 1024 / 1024:.1f} MiB"
+    assert total < (80 + 16) * 1024 * 1024, f"{total / 1024 / 1024:.1f} MiB"
 
 
 def test_built_kiosk_paints_and_exits(built: Path, tmp_path: Path) -> None:

@@ -209,6 +209,10 @@ def test_county_reports_have_the_kiosk_columns_plus_centre_and_kiosk_id(tmp_path
     logged = read_csv(tmp_path / "l.csv")
     assert tuple(logged[0]) == reports.COUNTY_ACCESS_LOG_COLUMNS
     assert {r[1] for r in logged[1:]} == {"ka"}
+    added = run_kiosk("county", "access-log", "--server", reporter, "--status",
+                      "manager_action", env=env)
+    events = [r[2] for r in csv.reader(added.stdout.lstrip("\ufeff").splitlines())][1:]
+    assert events and set(events) == {"manager_action"}
 
 
 def test_county_verify_checks_every_kiosks_chain_on_the_server(tmp_path, run_kiosk, county):

@@ -100,3 +100,36 @@ def test_every_person_has_a_county_wide_id(tmp_path):
     uids = [r[0] for r in ctx.db.execute("SELECT person_uid FROM users WHERE id IN (?, ?)",
                                          [a.id, b.id])]
     assert len(set(uids)) == 2 and all(len(u) == 36 for u in uids)
+
+
+def test_a_kiosk_url_keeps_the_servers_tls_options_and_passwords_are_redacted():
+    from kiosk.county import credentials, schema
+
+    url = schema._url_for("postgresql://admin:s3cret@db.example:5433/county?sslmode=verify-full"
+                          "&sslrootcert=/etc/ca.pem", "county_k_a", "p@ss/word")
+    assert url.startswith("postgresql://county_k_a:p%40ss%2Fword@db.example:5433/county?")
+    assert "sslmode=verify-full" in url and "sslrootcert=" in url
+    assert "s3cret" not in url and "admin" not in url
+    assert credentials.password_of(url) == "p@ss/word"
+    text = "failed for postgresql://k:hunter2@h/db and password=hunter2 and 'hunter2'"
+    cleaned = credentials.redact(text, "hunter2")
+    assert "hunter2" not in cleaned and "***" in cleaned
+
+
+def test_the_credential_file_is_owner_only_and_bad_files_are_refused(tmp_path):
+    import os
+    import stat
+
+    from kiosk.county import credentials
+    from kiosk.errors import KioskError, ValidationError
+
+    db = tmp_path / "data.db"
+    with pytest.raises(ValidationError):
+        credentials.save(db, "http://example.org", "k1")
+    saved = credentials.save(db, "postgresql://k:pw@h/db", "k1")
+    assert saved.name == "data.db.county"
+    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
+    assert credentials.load(db) == {"url": "postgresql://k:pw@h/db", "kiosk_id": "k1"}
+    saved.write_text("not json")
+    with pytest.raises(KioskError):
+        credentials.load(db)

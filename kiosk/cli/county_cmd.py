@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add_days(res)
     res.set_defaults(handler=handle_results)
     log = report("access-log", "every kiosk's access log")
+    log.add_argument("--status", default=None, metavar="EVENT",
+                     help="only these events (comma-separated), e.g. login_failure,lockout")
     add_days(log)
     log.set_defaults(handler=handle_access_log)
     ver = csub.add_parser("verify", parents=[common],
@@ -141,8 +143,9 @@ def handle_access_log(args: argparse.Namespace) -> int:
     from kiosk.export import write_csv
 
     with connect(args) as conn:
+        events = tuple(e.strip() for e in (args.status or "").split(",") if e.strip())
         rows = reports.access_log_rows(conn, since=args.since, until=args.until,
-                                       centre=args.centre)
+                                       centre=args.centre, events=events)
         write_csv(args.out, reports.COUNTY_ACCESS_LOG_COLUMNS, rows)
     return 0
 

@@ -11,7 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from kiosk.errors import KioskError, ValidationError
 
@@ -71,12 +71,12 @@ def redact(text: str, *secrets: str) -> str:
     text = _PASSWORD_KW.sub(r"\1***", text)
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "***")
+            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
     return text
 
 
 def password_of(url: str) -> str:
     try:
-        return urlsplit(url).password or ""
+        return unquote(urlsplit(url).password or "")
     except ValueError:
         return ""

@@ -141,7 +141,8 @@ def results_rows(conn: Any, *, since: str | None = None, until: str | None = Non
 
 
 def access_log_rows(conn: Any, *, since: str | None = None, until: str | None = None,
-                    centre: str | None = None) -> Iterator[dict[str, Any]]:
+                    centre: str | None = None, events: Sequence[str] = (),
+                    ) -> Iterator[dict[str, Any]]:
     start, end = day_range(since, until)
     cur = conn.execute(
         "SELECT a.occurred_at, a.kiosk_id, a.event, a.username_entered, a.user_matched, "
@@ -150,8 +151,9 @@ def access_log_rows(conn: Any, *, since: str | None = None, until: str | None = 
         "WHERE (%(s)s::text IS NULL OR a.occurred_at >= %(s)s::text) "
         "AND (%(e)s::text IS NULL OR a.occurred_at < %(e)s::text) "
         "AND (%(c)s::text IS NULL OR k.centre = %(c)s::text) "
+        "AND (cardinality(%(ev)s::text[]) = 0 OR a.event = ANY(%(ev)s::text[])) "
         "ORDER BY a.occurred_at, a.kiosk_id, a.row_id",
-        {"s": start, "e": end, "c": centre or None})
+        {"s": start, "e": end, "c": centre or None, "ev": list(events)})
     for row in cur:
         yield dict(zip(COUNTY_ACCESS_LOG_COLUMNS, row, strict=True))
 
