@@ -35,11 +35,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def handle_sync(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
     from kiosk.context import open_context
-    from kiosk.county import sync
+    from kiosk.county import outbox, sync
+    from kiosk.errors import KioskError
 
     ctx = open_context(db_path(args), create=False)
     try:
         url, kiosk_id = sync.server_url(ctx.db_path, args.server)
+        if not outbox.enabled(ctx.db):
+            raise KioskError("this kiosk has not joined a county server, so nothing is "
+                             "queued: run `kiosk sync join` first")
         kiosk_id = kiosk_id or ctx.settings.kiosk_id
         result = sync.push(ctx.db, url, kiosk_id, ctx.clock)
     finally:
