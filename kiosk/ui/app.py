@@ -142,6 +142,11 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
 
         daily_backup(ctx.db, ctx.db_path, ctx.clock, int(ctx.settings.get("backup_keep")),
                      kiosk_id=ctx.kiosk_id)
+        if not exit_when_ready:
+            # The county push runs on its own thread, after the first screen is up.
+            from kiosk.ui.county_sync import start_if_joined
+
+            start_if_joined(ctx)
         if exit_when_ready:
             app.exit(0)
 
@@ -149,6 +154,9 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     window.stack.currentWidget().installEventFilter(watcher)
     _show(window, windowed)
     code = app.exec()
+    county = ctx.extras.get("county_sync")
+    if county is not None:
+        county.shutdown()
     ctx.db.close()
     lock.release()
     return int(code)

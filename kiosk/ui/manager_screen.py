@@ -14,6 +14,7 @@ from kiosk.ui import metrics
 from kiosk.ui.manager_access_log import AccessLogPanel
 from kiosk.ui.manager_common import ManagerPanel
 from kiosk.ui.manager_contacts import ContactsPanel
+from kiosk.ui.manager_county import CountyPanel
 from kiosk.ui.manager_data import DataPanel
 from kiosk.ui.manager_item_analysis import ItemAnalysisPanel
 from kiosk.ui.manager_matrix import MatrixPanel
@@ -39,9 +40,10 @@ class ManagerScreen(Screen):
         self.settings = SettingsPanel(ctx)
         self.contacts = ContactsPanel(ctx)
         self.data = DataPanel(ctx)
+        self.county = CountyPanel(ctx)
         self.panels: list[ManagerPanel] = [
             self.matrix, self.results, self.questions, self.access_log, self.people, self.security,
-            self.settings, self.contacts, self.data,
+            self.settings, self.contacts, self.data, self.county,
         ]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("managerTabs")
