@@ -18,6 +18,7 @@ from sqlite_utils import Database, Migrations
 
 from kiosk.errors import DatabaseError
 from kiosk.migrations import KNOWN, migrations
+from kiosk.paths import replace_file
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -229,7 +230,7 @@ def backup_to(db: Database, target: Path | str) -> None:
             dest.close()
         if [r[0] for r in rows] != ["ok"]:
             raise DatabaseError("The backup copy failed its integrity check; it was not kept.")
-        os.replace(tmp, target)
+        replace_file(tmp, target)  # Windows: refused while a viewer has the old backup open
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
