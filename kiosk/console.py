@@ -31,3 +31,23 @@ def use_utf8_when_redirected() -> None:
             reconfigure(encoding=encoding, errors=errors)
         except (OSError, ValueError):
             continue  # a closed or odd stream: keep what Python chose
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer on standard input (a prompt may wait for them).
+
+    On Windows `isatty()` is also true for the NUL device (`kiosk purge < NUL`, a
+    scheduled task, a service): a prompt there reads nothing and the command failed,
+    or getpass waited for a console that is not there. Python reads a real console
+    through its own console class, so that is what is checked.
+    """
+    stream = sys.stdin
+    try:
+        if stream is None or not stream.isatty():
+            return False
+    except (OSError, ValueError):
+        return False
+    if sys.platform != "win32":
+        return True
+    raw = getattr(getattr(stream, "buffer", None), "raw", None)
+    return type(raw).__name__ == "_WindowsConsoleIO"

@@ -131,6 +131,19 @@ def test_names_and_passwords_survive_a_pipe(run_kiosk, tmp_path):
     assert passwords.verify(stored[0], password)
 
 
+def test_no_password_from_an_empty_standard_input(tmp_path):
+    """Standard input from NUL (a scheduled task): refused with a message, not a hang.
+
+    On Windows NUL passes isatty(), so the command used to wait for a console password.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "users", "add", "sam", "--role", "manager",
+         "--db", str(tmp_path / "data.db")], stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, encoding="utf-8", env=kiosk_env(), cwd=tmp_path, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "kiosk: error: no password was given on standard input\n"
+
+
 @windows_only
 def test_a_password_piped_in_another_code_page_is_refused(tmp_path):
     """Bytes that are not UTF-8 on standard input: one clear line, nothing added."""

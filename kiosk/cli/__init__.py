@@ -122,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         return fail("interrupted; nothing was left half-written")
     except BrokenPipeError:
         return 0  # `kiosk export ... | head` is not an error
+    except EOFError:  # a prompt's input ended (Ctrl+D / Ctrl+Z) before an answer
+        return fail("no answer was given; nothing was changed")
     except UnicodeDecodeError:  # a password piped in from a program using another code page
         return fail("standard input is not UTF-8 text; nothing was changed")
     except OSError as exc:
