@@ -184,6 +184,7 @@ def wine_env() -> dict[str, str]:
         # No Mono or Gecko installer dialogs: the kiosk's core needs neither.
         WINEDLLOVERRIDES="mscoree,mshtml=",
         PYTHONPATH=windows_path(ROOT), PYTHONDONTWRITEBYTECODE="1", PYTHONUTF8="0",
+        PYTHONUNBUFFERED="1",  # progress shows in the CI log as it happens
         KIOSK_TEST_NO_GUI="1",
     )
     return env

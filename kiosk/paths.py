@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 from kiosk.errors import KioskError
@@ -33,13 +34,19 @@ def replace_file(src: Path | str, dst: Path | str, *, held: Path | str | None = 
     is not consulted: it differs between Windows and Wine, and between "access denied"
     and "sharing violation", for the same cause.
     """
-    try:
-        os.replace(src, dst)
-    except PermissionError:
-        suspect = Path(held if held is not None else dst)
-        if sys.platform == "win32" and suspect.exists():
-            raise FileInUseError(suspect, advice) from None
-        raise
+    tries = 4 if sys.platform == "win32" else 1
+    for attempt in range(tries):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            suspect = Path(held if held is not None else dst)
+            if sys.platform != "win32" or not suspect.exists():
+                raise
+            if attempt == tries - 1:
+                raise FileInUseError(suspect, advice) from None
+            # A virus scanner or a backup tool often holds a new file for a moment.
+            time.sleep(0.25)
 
 
 def is_frozen() -> bool:
