@@ -77,7 +77,7 @@ def ensure_tools() -> None:
 def pip_download(requirements: Path, dest: Path, *extra: str) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+        [sys.executable, "-m", "pip", "download", "-qq", "--disable-pip-version-check",
          "--no-deps", "--require-hashes", "-r", str(requirements), "-d", str(dest), *extra],
         check=True)
 
@@ -190,6 +190,16 @@ def wine_env() -> dict[str, str]:
     return env
 
 
+def ensure_prefix() -> None:
+    """Wine's own C: drive and registry, made once (quietly) before the first program."""
+    if (PREFIX / "system.reg").exists():
+        return
+    say("creating the Wine prefix (first run only)...")
+    subprocess.run(["wine", "wineboot", "--init"], env=wine_env(), stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600,
+                   check=True)
+
+
 def run_windows(args: list[str], timeout: float) -> int:
     """Run the Windows python.exe; its output must go through a pipe and stdin be /dev/null.
 
@@ -229,11 +239,15 @@ def main(argv: list[str]) -> int:
         marker.write_text(stamp())
     else:
         verify_signatures()  # cheap, and the cache folder is not read-only
+    ensure_prefix()
     # Temporary folders on drive C:, with spaces and letters from beyond ASCII, as on a
     # centre's PC whose account is "Zoë Ødegård".
     basetemp = r"C:\Kiosk tests for Zoë Ødegård"
     say("the non-GUI suite as a Windows program (Wine)...")
-    tests = run_windows(["-m", "pytest", "-q", "-p", "no:cacheprovider",
+    # Starting a Windows process under Wine is slow, and most tests start several: one
+    # worker per core (CI has two) keeps the run to minutes.
+    workers = str(max(1, min(os.cpu_count() or 1, 4)))
+    tests = run_windows(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers,
                          "-W", "ignore::pytest.PytestConfigWarning",  # pytest-qt's qt_api
                          f"--basetemp={basetemp}", *(argv or ["tests"])], timeout=1200)
     say("the CLI smoke run as Windows programs (Wine)...")

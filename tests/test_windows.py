@@ -177,3 +177,27 @@ def test_restore_on_a_drive_letter_path_with_spaces(ctx, manager, tmp_path):
     assert result.previous_kept_as.name.startswith("data.db.replaced-")
     if sys.platform == "win32":
         assert str(ctx.db_path)[1:3] == ":\\"
+
+
+@windows_only
+def test_kiosk_log_rotation_while_another_process_has_it_open(db_path, capsys):
+    """A running kiosk keeps kiosk.log open: a command that must rotate it carries on."""
+    import logging
+
+    from kiosk.logs import setup_logging
+
+    log_file = db_path.with_name("kiosk.log")
+    log_file.write_bytes(b"x" * 1_100_000)  # past the 1 MB rotation size
+    with held_by_another_process(OPEN_FILE, str(log_file)):
+        logger = setup_logging(db_path)
+        try:
+            logger.error("something for the log")
+            for handler in logger.handlers:
+                handler.flush()
+        finally:
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+                handler.close()
+    assert "Logging error" not in capsys.readouterr().err
+    assert b"something for the log" in log_file.read_bytes()
+    logging.getLogger("kiosk").handlers.clear()
