@@ -202,7 +202,8 @@ def ensure_prefix() -> None:
                    check=True)
 
 
-def run_windows(args: list[str], timeout: float, encoding: str = "utf-8") -> tuple[int, str]:
+def run_windows(args: list[str], timeout: float, encoding: str = "utf-8",
+                echo: bool = True) -> tuple[int, str]:
     """Run the Windows python.exe; return its exit code and output (also shown as it comes).
 
     Its output must go through a pipe and its stdin be /dev/null: under Wine, a Windows
@@ -227,8 +228,9 @@ def run_windows(args: list[str], timeout: float, encoding: str = "utf-8") -> tup
         for raw in proc.stdout:
             line = raw.decode(encoding, "replace")
             seen.append(line)
-            sys.stdout.write(line)
-            sys.stdout.flush()
+            if echo:
+                sys.stdout.write(line)
+                sys.stdout.flush()
         code = proc.wait()
     finally:
         watchdog.cancel()
@@ -257,8 +259,13 @@ def main(argv: list[str]) -> int:
         verify_signatures()  # every run: cheap, and the cached files may have changed
     ensure_prefix()
     # Temporary folders on drive C:, with spaces and letters from beyond ASCII, as on a
-    # centre's PC whose account is "Zoë Ødegård".
-    basetemp = r"C:\Kiosk tests for Zoë Ødegård"
+    # centre's PC whose account is "Zoë Ødegård"; inside Windows' temporary folder, where
+    # a test's subprocesses may take the test's clock (kiosk/clock.py).
+    code, temp = run_windows(["-c", "import tempfile; print(tempfile.gettempdir())"],
+                             timeout=300, echo=False)
+    if code or not re.match(r"^[A-Z]:\\", temp.strip()):
+        die(f"the Windows Python did not start: {temp.strip()}")
+    basetemp = temp.strip() + "\\Kiosk tests for Zoë Ødegård"
     say("the non-GUI suite as a Windows program (Wine)...")
     # Starting a Windows process under Wine is slow, and most tests start several: one
     # worker per core (CI has two) keeps the run to minutes.

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kiosk.clock import clock_for
 from kiosk.course import QUESTION_TYPES, Problem
 
 if sys.version_info >= (3, 11):
@@ -617,7 +618,7 @@ def _kind(value: Any) -> str:
 
 def check_pack(directory: Path | str, today: date | None = None) -> tuple[list[Problem], dict]:
     """Every problem in the pack at `directory`, sorted by file and line, and its data."""
-    checker = _Checker(Path(directory), today or date.today())
+    checker = _Checker(Path(directory), today or clock_for(None).now().date())
     data = checker.check()
     order = {"course.toml": 0}
     problems = sorted(checker.problems, key=lambda p: (order.get(p.file, 1), p.file, p.line))
