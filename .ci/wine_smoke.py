@@ -199,12 +199,12 @@ def main() -> int:
     kiosk_proc = Holder(KIOSK_HOLDER)
     try:
         second = subprocess.run(
-            [sys.executable, "-c", "import sys\nfrom kiosk.instance import InstanceLock, "
-             "is_held\nprint(is_held(sys.argv[1]))\nInstanceLock(sys.argv[1]).acquire()",
-             str(DB)], capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60)
-        if second.returncode == 0 or not second.stdout.startswith("True") \
-                or "Another kiosk is already running" not in second.stderr:
-            fail("a second kiosk on the same data.db was not refused", second)
+            [sys.executable, "-c", "import sys\nfrom kiosk.instance import InstanceLock\n"
+             "InstanceLock(sys.argv[1]).acquire()", str(DB)],
+            capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60)
+        if second.returncode == 0 or "Another kiosk is already running" not in second.stderr \
+                or f"kiosk pid {kiosk_proc.proc.pid}" not in second.stderr:
+            fail("a second kiosk on the same data.db was not refused, naming the first", second)
         contains(kiosk("restore", str(backups[0]), expect=1),
                  "Another kiosk is already running")
         contains(kiosk("backup", str(BASE / "by hand")), "integrity check ok")
@@ -213,10 +213,10 @@ def main() -> int:
         kiosk_proc.kill()
     step("the lock ends with the process, even when it is killed")
     check = subprocess.run(
-        [sys.executable, "-c", "import sys\nfrom kiosk.instance import is_held\n"
-         "print(is_held(sys.argv[1]))", str(DB)],
+        [sys.executable, "-c", "import sys\nfrom kiosk.instance import InstanceLock\n"
+         "InstanceLock(sys.argv[1]).acquire()\nprint('taken')", str(DB)],
         capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60)
-    if check.stdout.strip() != "False":
+    if check.returncode != 0 or check.stdout.strip() != "taken":
         fail("the lock outlived the killed kiosk", check)
 
     step("restore with nobody holding data.db: the current file is kept aside")
