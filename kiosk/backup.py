@@ -30,6 +30,7 @@ from kiosk.db import BUSY_TIMEOUT_MS, backup_to, friendly_error, open_database
 from kiosk.errors import DatabaseError, KioskError
 from kiosk.instance import InstanceLock
 from kiosk.migrations import KNOWN
+from kiosk.paths import FileInUseError, replace_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BACKUP_FOLDER = "backups"
@@ -37,6 +38,7 @@ BACKUP_FOLDER = "backups"
 # the centre's day, and names sort by date.
 AUTO_PATTERN = re.compile(r"^(?P<stem>.+)-auto-(?P<day>\d{4}-\d{2}-\d{2})\.db$")
 KIOSK_TABLES = ("users", "access_log", "settings", "attempts")
+IN_USE_ADVICE = "Close that program (and any kiosk using the file) and restore again"
 
 log = logging.getLogger("kiosk")
 
@@ -215,15 +217,25 @@ def _move_aside(db_path: Path, stamp: str) -> Path | None:
             part = Path(str(db_path) + suffix)
             if part.exists():
                 target = Path(str(aside) + suffix)
-                os.replace(part, target)
+                # Windows will not rename a file another program has open (POSIX would,
+                # under that program's feet): say so rather than "access denied".
+                replace_file(part, target, held=part, advice=IN_USE_ADVICE)
                 moved.append((target, part))
+    except FileInUseError:
+        _put_back(moved)
+        raise
     except OSError as exc:
-        for target, part in reversed(moved):  # put back what was moved: all or nothing
-            with contextlib.suppress(OSError):
-                os.replace(target, part)
+        _put_back(moved)
         raise KioskError(f"{db_path.name} could not be moved aside ({exc.strerror or exc}); "
                          "nothing was changed.") from None
     return aside
+
+
+def _put_back(moved: list[tuple[Path, Path]]) -> None:
+    """Undo _move_aside's renames, newest first: all or nothing."""
+    for target, part in reversed(moved):
+        with contextlib.suppress(OSError):
+            os.replace(target, part)
 
 
 def restore(src: Path | str, db_path: Path | str, clock: Clock) -> RestoreResult:
@@ -255,10 +267,23 @@ def restore(src: Path | str, db_path: Path | str, clock: Clock) -> RestoreResult
         if not ok:
             staged.unlink(missing_ok=True)
             raise KioskError("The restored copy failed its integrity check; nothing was changed.")
-        if db_path.exists():
-            _check_not_in_use(db_path)
-        aside = _move_aside(db_path, stamp)
-        os.replace(staged, db_path)
+        try:
+            if db_path.exists():
+                _check_not_in_use(db_path)
+            aside = _move_aside(db_path, stamp)
+        except BaseException:
+            staged.unlink(missing_ok=True)  # a refused restore leaves nothing behind
+            raise
+        try:
+            os.replace(staged, db_path)
+        except OSError as exc:
+            # data.db was moved aside a moment ago: put it back rather than leave none.
+            if aside is not None:
+                _put_back([(Path(str(aside) + sfx), Path(str(db_path) + sfx))
+                           for sfx in ("", "-wal", "-shm") if Path(str(aside) + sfx).exists()])
+            staged.unlink(missing_ok=True)
+            raise KioskError(f"{db_path.name} could not be replaced ({exc.strerror or exc}); "
+                             "nothing was changed.") from None
     db = open_database(db_path)
     try:
         settings_kiosk = db.execute(

@@ -20,6 +20,7 @@ from sqlite_utils import Database, Migrations
 
 from kiosk.errors import DatabaseError
 from kiosk.migrations import KNOWN, migrations
+from kiosk.paths import replace_file
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -199,11 +200,21 @@ def _copy_aside(conn: sqlite3.Connection, path: Path) -> Path:
     """A consistent copy (WAL included) made with SQLite's online backup API."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.pre-migration-{stamp}")
-    dest = sqlite3.connect(target)
+    # Written under another name and renamed when whole, so a copy that failed half-way
+    # (full disk) is never mistaken for a good one.
+    partial = path.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
     try:
-        conn.backup(dest)
-    finally:
-        dest.close()
+        dest = sqlite3.connect(partial)
+        try:
+            conn.backup(dest)
+            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            dest.close()
+        replace_file(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -346,7 +357,7 @@ def backup_to(db: Database, target: Path | str) -> None:
             dest.close()
         if [r[0] for r in rows] != ["ok"]:
             raise DatabaseError("The backup copy failed its integrity check; it was not kept.")
-        os.replace(tmp, target)
+        replace_file(tmp, target)  # Windows: refused while a viewer has the old backup open
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -27,6 +27,7 @@ from sqlite_utils import Database
 
 from kiosk import access_log
 from kiosk.errors import KioskError, ValidationError
+from kiosk.paths import replace_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -153,7 +154,7 @@ def write_csv(target: Path | str | None, columns: Sequence[str],
             count = write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
+        replace_file(tmp_name, target)  # Windows: refused while Excel has the old file open
         tmp_name = ""
         return count
     except OSError as exc:

@@ -143,10 +143,11 @@ class InstanceLock:
 
 
 def _read_holder(fd: int) -> str:
-    if sys.platform == "win32":  # pragma: no cover - the locked byte cannot be read there
-        return ""
+    # Windows locks are mandatory: byte 0 (a space) cannot be read by anyone else while
+    # the kiosk holds it, so the note is read from byte 1 there.
+    start = 1 if sys.platform == "win32" else 0
     try:
-        os.lseek(fd, 0, os.SEEK_SET)
+        os.lseek(fd, start, os.SEEK_SET)
         return os.read(fd, 100).decode("ascii", "replace").strip()
     except OSError:
         return ""

@@ -4,9 +4,49 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
+from kiosk.errors import KioskError
+
 DB_ENV = "KIOSK_DB"
+
+
+class FileInUseError(KioskError):
+    """Windows refused to replace or move a file because another program holds it open."""
+
+    def __init__(self, path: Path | str, advice: str = "Close it and try again") -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"{self.path.name} is open in another program (Excel or a database viewer, "
+            f"for example) or is marked read-only, so Windows will not let it be replaced. "
+            f"{advice}; nothing was changed.")
+
+
+def replace_file(src: Path | str, dst: Path | str, *, held: Path | str | None = None,
+                 advice: str = "Close it and try again") -> None:
+    """os.replace(src, dst), saying plainly when Windows refuses because a file is held open.
+
+    POSIX renames over an open file; Windows refuses (PermissionError) while any program
+    has the file open without delete sharing: a CSV open in Excel, data.db in a database
+    viewer. `held` is the file that may be held (default `dst`). The callers have just
+    written `src` in the same folder, so the folder itself is writable. The error number
+    is not consulted: it differs between Windows and Wine, and between "access denied"
+    and "sharing violation", for the same cause.
+    """
+    tries = 4 if sys.platform == "win32" else 1
+    for attempt in range(tries):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            suspect = Path(held if held is not None else dst)
+            if sys.platform != "win32" or not suspect.exists():
+                raise
+            if attempt == tries - 1:
+                raise FileInUseError(suspect, advice) from None
+            # A virus scanner or a backup tool often holds a new file for a moment.
+            time.sleep(0.25)
 
 
 def is_frozen() -> bool:
@@ -29,7 +69,9 @@ def default_db_path() -> Path:
 
     Never inside the bundle: PyInstaller's folder may be read-only or temporary.
     """
-    override = os.environ.get(DB_ENV, "").strip()
+    # Quotes typed around a path with spaces (`set KIOSK_DB="C:\Kiosk Data\data.db"` in
+    # cmd.exe, or in the Environment Variables dialog) are part of the value on Windows.
+    override = os.environ.get(DB_ENV, "").strip().strip('"').strip()
     if override:
         return Path(override)
     if is_frozen():

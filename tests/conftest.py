@@ -26,6 +26,37 @@ from kiosk.clock import TEST_CLOCK_ENV, Clock, FakeClock, to_iso
 from kiosk.context import AppContext, open_context
 from tests.fakes import FakeDialogs
 
+# The Windows run (.ci/wine_tests.py) has no Qt: PySide6 cannot start under Wine. It sets
+# this, and only tests that need Qt are left out; everywhere else every test runs, and
+# a Linux run with it set is refused so the GUI tests can never be skipped by accident.
+NO_GUI = os.environ.get("KIOSK_TEST_NO_GUI") == "1"
+GUI = not NO_GUI
+if NO_GUI and sys.platform != "win32":
+    raise pytest.UsageError("KIOSK_TEST_NO_GUI is only for the Windows (Wine) run")
+
+# Test modules that import Qt at the top: they cannot even be collected without PySide6.
+# tests/test_windows_suite.py checks this list against every module's imports.
+GUI_MODULES = frozenset({
+    "test_canary.py", "test_foundation_done_when.py", "test_login_screens.py",
+    "test_manager_ui.py", "test_quiz_ui.py", "test_reader.py", "test_urgent.py",
+    "test_build.py",
+})
+# Fixtures that create a QApplication or a window.
+GUI_FIXTURES = frozenset({"qtbot", "qapp", "window"})
+collect_ignore = sorted(GUI_MODULES) if NO_GUI else []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs Qt `gui`; the Windows run skips exactly those."""
+    skip = pytest.mark.skip(reason="needs Qt, which cannot start under Wine")
+    for item in items:
+        if (item.path.name in GUI_MODULES
+                or GUI_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.gui)
+        if NO_GUI and item.get_closest_marker("gui"):
+            item.add_marker(skip)
+
+
 ROOT = Path(__file__).resolve().parent.parent
 MANAGER_PASSWORD = "river-lantern-orchard-42"  # 24 characters: above both minimums
 LEARNER_PASSWORD = "maple-kettle-harbour"
@@ -115,12 +146,23 @@ def kiosk_env(db: Path | None = None, clock: Clock | None = None) -> dict[str, s
     return env
 
 
+def starts_gui(args: tuple[str, ...]) -> bool:
+    """Whether `kiosk ARGS` starts the GUI (`kiosk run`, or options with no command)."""
+    first = args[0] if args else "run"
+    return first == "run" or (first.startswith("-") and first not in ("-h", "--help",
+                                                                       "--version"))
+
+
 @pytest.fixture
-def run_kiosk(tmp_path: Path, clock: FakeClock) -> Callable[..., subprocess.CompletedProcess[str]]:
+def run_kiosk(tmp_path: Path, clock: FakeClock,
+              request: pytest.FixtureRequest) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run `python -m kiosk ARGS` in a real subprocess on the test's clock."""
 
     def run(*args: str, input: str | None = None, timeout: float = 60,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        if NO_GUI and starts_gui(args) and not request.node.get_closest_marker("gui"):
+            # Say which test needs the mark (or an `if GUI:`) rather than fail inside Qt.
+            pytest.fail("this test starts the GUI: mark it @pytest.mark.gui or use `if GUI:`")
         started = time.monotonic()
         done = subprocess.run(
             [sys.executable, "-m", "kiosk", *args], input=input, capture_output=True,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-
 from kiosk import quiz
 from kiosk.context import AppContext
 from kiosk.course import Course, load_default_courses
@@ -29,6 +27,8 @@ def use_default_course(ctx: AppContext) -> Course:
 
 def sign_in(qtbot, window, username: str = "alex", password: str = LEARNER_PASSWORD) -> None:
     """Type the username and password and press Enter, as a person would."""
+    from PySide6.QtCore import Qt  # here: the core tests use this module without Qt
+
     qtbot.keyClicks(window.login.username, username)
     qtbot.keyClick(window.login.username, Qt.Key.Key_Return)
     qtbot.keyClicks(window.login.password, password)

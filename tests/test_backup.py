@@ -128,6 +128,7 @@ def test_daily_backup_failure_never_stops_the_kiosk(ctx, db_path, caplog):
     assert "automatic backup" in caplog.text
 
 
+@pytest.mark.gui
 def test_kiosk_start_makes_the_daily_backup(run_kiosk, live):
     """Starting the GUI makes today's backup beside data.db, in backups/."""
     result = run_kiosk("run", "--exit-when-ready", "--db", str(live))

@@ -12,6 +12,7 @@ from tests.conftest import ROOT, kiosk_env
 pytestmark = pytest.mark.slow
 
 
+@pytest.mark.gui  # it measures the GUI's start-up and the access-log view
 def test_quick_benchmark_prints_every_figure_with_its_target(tmp_path):
     """Each measurement prints a line with its target, or says why it was not measured."""
     proc = subprocess.run(

@@ -3,6 +3,8 @@
 import csv
 import io
 
+import pytest
+
 from tests.conftest import MANAGER_PASSWORD
 
 
@@ -121,6 +123,7 @@ def test_kiosk_db_variable_and_default(run_kiosk, tmp_path):
     assert (tmp_path / "data.db").exists()
 
 
+@pytest.mark.gui
 def test_gui_exits_when_ready(run_kiosk, tmp_path):
     """`kiosk --exit-when-ready` paints its first screen and exits 0 (smoke test)."""
     result = run_kiosk("--db", str(tmp_path / "data.db"), "--exit-when-ready", timeout=120)
@@ -128,6 +131,7 @@ def test_gui_exits_when_ready(run_kiosk, tmp_path):
     assert (tmp_path / "data.db").exists()
 
 
+@pytest.mark.gui
 def test_gui_on_damaged_database_exits_1_with_message(run_kiosk, tmp_path):
     """The GUI shows (and prints) a clear message for a damaged file, and changes nothing."""
     db = tmp_path / "data.db"

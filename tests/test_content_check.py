@@ -226,6 +226,7 @@ def test_cli_subprocess_reports_broken_pack(tmp_path, run_kiosk):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.gui
 def test_kiosk_will_not_start_on_broken_pack(tmp_path, run_kiosk):
     """The kiosk started on a broken pack exits 1, prints the problem, and creates no data.db."""
     pack = copy_pack(tmp_path, "broken")
@@ -240,6 +241,7 @@ def test_kiosk_will_not_start_on_broken_pack(tmp_path, run_kiosk):
     assert not db.exists()
 
 
+@pytest.mark.gui
 def test_kiosk_on_broken_pack_leaves_existing_database_unchanged(tmp_path, run_kiosk):
     """An existing data.db is not touched (same bytes) when the pack is broken."""
     db = tmp_path / "data.db"

@@ -15,6 +15,7 @@ from kiosk.display import display_problem
 from tests.conftest import LEARNER_PASSWORD, MANAGER_PASSWORD, ROOT, kiosk_env
 
 
+@pytest.mark.gui
 def test_no_display_is_one_line_and_exit_1(run_kiosk, tmp_path):
     """No DISPLAY at all: one `kiosk: error:` line naming the cause, exit 1, no Qt text."""
     env = kiosk_env(clock=None)
@@ -29,6 +30,7 @@ def test_no_display_is_one_line_and_exit_1(run_kiosk, tmp_path):
     assert not (tmp_path / "k.db").exists()
 
 
+@pytest.mark.gui
 def test_a_display_that_does_not_answer_is_one_line(run_kiosk, tmp_path):
     env = kiosk_env(clock=None)
     env["DISPLAY"] = ":987"
@@ -92,6 +94,7 @@ def test_none_refcount_is_stable_across_widget_calls(qtbot):
 
 
 @pytest.mark.slow
+@pytest.mark.gui
 def test_one_kiosk_process_survives_hundreds_of_sign_ins(tmp_path, clock):
     """300 sign-in cycles (reader and manager area, typed sign-ins, every fifth sign-out by
     the idle timer) in one real kiosk process: it survives, and after a warm-up its memory,

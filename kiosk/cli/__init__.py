@@ -17,6 +17,7 @@ import unicodedata
 from pathlib import Path
 
 from kiosk import __version__
+from kiosk.console import use_utf8_when_redirected
 from kiosk.errors import KioskError
 from kiosk.logs import setup_logging
 from kiosk.paths import default_db_path
@@ -96,6 +97,7 @@ def fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_utf8_when_redirected()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "run")  # `kiosk --windowed` means `kiosk run --windowed`
@@ -124,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         return fail("interrupted; nothing was left half-written")
     except BrokenPipeError:
         return 0  # `kiosk export ... | head` is not an error
+    except EOFError:  # a prompt's input ended (Ctrl+D / Ctrl+Z) before an answer
+        return fail("no answer was given; nothing was changed")
+    except UnicodeDecodeError:  # a password piped in from a program using another code page
+        return fail("standard input is not UTF-8 text; nothing was changed")
     except OSError as exc:
         return fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     except Exception:

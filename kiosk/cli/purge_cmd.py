@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from kiosk import retention
+from kiosk.console import stdin_is_terminal
 from kiosk.context import open_context
 from kiosk.errors import KioskError
 
@@ -37,7 +37,7 @@ def handle_purge(args: argparse.Namespace) -> int:
         print("Nothing to purge.")
         return 0
     if not args.yes:
-        if not sys.stdin.isatty():
+        if not stdin_is_terminal():  # NUL on Windows passes isatty()
             raise KioskError("not purging without confirmation: run at a terminal, or add "
                              "--yes")
         answer = input(f"Delete these {count} {noun} for ever? [y/N] ")

@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from kiosk import users
+from kiosk.console import stdin_is_terminal
 from kiosk.context import open_context
 from kiosk.errors import ValidationError
 
@@ -56,7 +57,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def read_new_password(prompt: str = "Password") -> str:
     """One line from a pipe, or asked twice at a terminal. Never echoed, never logged."""
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():  # a pipe, a file, or NUL on Windows
         line = sys.stdin.readline()
         password = line[:-1] if line.endswith("\n") else line
         password = password[:-1] if password.endswith("\r") else password

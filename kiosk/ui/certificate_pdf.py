@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF
@@ -28,6 +27,7 @@ from kiosk import certificate
 from kiosk.certificate import CertificateFacts
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.paths import replace_file
 
 MARGIN_MM = 18
 # Qt's text layout falls apart at 1200 dpi (QPrinter's HighResolution default): words
@@ -111,7 +111,7 @@ def write_pdf(path: Path | str, facts: CertificateFacts) -> Path:
     try:
         paint(writer, facts)
         del writer  # closes the file
-        os.replace(tmp, target)
+        replace_file(tmp, target)  # Windows: says so when the old PDF is open in a viewer
     except OSError as exc:
         raise KioskError(f"The certificate could not be saved ({exc.strerror or exc}).") from None
     finally:
