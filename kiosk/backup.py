@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kiosk import access_log
+from kiosk.audit import reason_text
 from kiosk.clock import Clock
 from kiosk.db import BUSY_TIMEOUT_MS, backup_to, friendly_error, open_database
 from kiosk.errors import DatabaseError, KioskError
@@ -226,7 +227,8 @@ def _move_aside(db_path: Path, stamp: str) -> Path | None:
     return aside
 
 
-def restore(src: Path | str, db_path: Path | str, clock: Clock) -> RestoreResult:
+def restore(src: Path | str, db_path: Path | str, clock: Clock, *,
+            via: str = "command line") -> RestoreResult:
     """Replace data.db with the backup `src` after checking it; the old file is kept aside."""
     src = Path(src)
     db_path = Path(db_path)
@@ -265,9 +267,12 @@ def restore(src: Path | str, db_path: Path | str, clock: Clock) -> RestoreResult
             "SELECT value FROM settings WHERE key = 'kiosk_id'").fetchone()
         access_log.append(
             db, clock, kiosk_id=settings_kiosk[0] if settings_kiosk else "kiosk-1",
-            event=access_log.MANAGER_ACTION, username_entered="(command line)",
-            reason=f"restored from {src.name}"
-            + (f"; previous database kept as {aside.name}" if aside else ""),
+            event=access_log.MANAGER_ACTION, username_entered="(restore)",
+            # No sign-in is possible here (the file being replaced may be damaged), so the
+            # row says who ran it as far as the operating system knows.
+            reason=reason_text(f"restored from {src.name}"
+                               + (f"; previous database kept as {aside.name}" if aside else ""),
+                               via=via),
         )
     finally:
         db.close()

@@ -183,6 +183,17 @@ def open_database(path: Path | str, *, migrate: bool = True,
         raise friendly_error(exc, path) from None
 
 
+def connect(path: Path | str) -> Database:
+    """Another connection to a file already opened (checked, migrated) by open_database.
+
+    For a background job: an SQLite connection belongs to the thread that made it.
+    """
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    _configure(conn)
+    conn.execute("PRAGMA synchronous = FULL")
+    return Database(conn, execute_plugins=False)
+
+
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """A transaction that takes the write lock before its first read.

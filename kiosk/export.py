@@ -18,15 +18,15 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log
-from kiosk.errors import KioskError, ValidationError
+from kiosk.errors import KioskError
+from kiosk.filters import AccessLogFilter, DayRange, ResultsFilter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -166,49 +166,36 @@ def write_csv(target: Path | str | None, columns: Sequence[str],
                 os.unlink(tmp_name)
 
 
-def parse_day(text: str | None, flag: str) -> date | None:
-    if text is None or text == "":
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(f"{flag} must be a date like 2026-01-31, not '{text[:40]}'") from None
+def access_log_rows(db: Database, flt: AccessLogFilter) -> Iterable[dict[str, Any]]:
+    where, params = flt.where(db)  # checked now (an unknown person), before a file starts
+    sql = "SELECT * FROM access_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY occurred_at, id"
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for row in db.query(sql, params):
+            yield {
+                "occurred_at": row["occurred_at"],
+                "kiosk_id": row["kiosk_id"],
+                "event": row["event"],
+                "username_entered": row["username_entered"],
+                "user_matched": row["user_matched"],
+                "reason": row["reason"],
+                "row_id": row["id"],
+                "row_hash": row["row_hash"],
+            }
+
+    return rows()
 
 
-def day_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
-    """Turn --since/--until days (UTC, both inclusive) into an ISO [start, end) range."""
-    start = parse_day(since, "--since")
-    end = parse_day(until, "--until")
-    if start and end and end < start:
-        raise ValidationError("--until is before --since")
-    to_text = lambda d: datetime.combine(d, time(0), timezone.utc).isoformat(  # noqa: E731
-        timespec="seconds")
-    return (
-        to_text(start) if start else None,
-        to_text(end + timedelta(days=1)) if end else None,
-    )
-
-
-def access_log_rows(db: Database, since: str | None = None, until: str | None = None,
-                    ) -> Iterable[dict[str, Any]]:
-    for row in access_log.query(db, since=since, until=until):
-        yield {
-            "occurred_at": row["occurred_at"],
-            "kiosk_id": row["kiosk_id"],
-            "event": row["event"],
-            "username_entered": row["username_entered"],
-            "user_matched": row["user_matched"],
-            "reason": row["reason"],
-            "row_id": row["id"],
-            "row_hash": row["row_hash"],
-        }
-
-
-def export_access_log(db: Database, target: Path | str | None, *, since: str | None = None,
+def export_access_log(db: Database, target: Path | str | None,
+                      flt: AccessLogFilter | None = None, *, since: str | None = None,
                       until: str | None = None,
                       progress: Callable[[int], None] | None = None) -> int:
-    start, end = day_range(since, until)
-    return write_csv(target, ACCESS_LOG_COLUMNS, access_log_rows(db, start, end), progress)
+    """The access log (as filtered: the manager's panel, or --since/--until) to CSV."""
+    flt = flt or AccessLogFilter(DayRange.parse(since, until))
+    return write_csv(target, ACCESS_LOG_COLUMNS, access_log_rows(db, flt), progress)
 
 
 # ---------------------------------------------------------------- test results
@@ -250,20 +237,9 @@ _ANSWERS_SELECT = (
 )
 
 
-def _attempt_filter(since: str | None, until: str | None,
-                    course_id: str | None) -> tuple[str, list[Any]]:
-    """Submitted attempts only, by the day they were finished (UTC, both ends included)."""
-    start, end = day_range(since, until)
-    where, params = ["a.status = 'submitted'"], []
-    if start:
-        where.append("a.finished_at >= ?")
-        params.append(start)
-    if end:
-        where.append("a.finished_at < ?")
-        params.append(end)
-    if course_id:
-        where.append("a.course_id = ?")
-        params.append(course_id)
+def _attempt_filter(db: Database, flt: ResultsFilter) -> tuple[str, list[Any]]:
+    """Submitted attempts only, as the filter says; fixed fragments, values as parameters."""
+    where, params = flt.where(db)
     return " AND ".join(where), params
 
 
@@ -282,18 +258,15 @@ def _stream(db: Database, sql: str, params: list[Any]) -> Iterable[dict[str, Any
         yield dict(zip(names, values, strict=True))
 
 
-def results_rows(db: Database, *, since: str | None = None, until: str | None = None,
-                 course_id: str | None = None) -> sqlite3.Cursor:
+def results_rows(db: Database, flt: ResultsFilter) -> sqlite3.Cursor:
     """A cursor over RESULTS_COLUMNS, cells already neutralised (write with prepared=True)."""
-    where, params = _attempt_filter(since, until, course_id)
-    # `where` is built from fixed fragments; every value is a parameter.
+    where, params = _attempt_filter(db, flt)
     sql = _RESULTS_SELECT + where + " ORDER BY a.finished_at, a.id"
     return db.conn.execute(sql, params)  # the filter is checked now, before a file is started
 
 
-def answers_rows(db: Database, *, since: str | None = None, until: str | None = None,
-                 course_id: str | None = None) -> Iterable[dict[str, Any]]:
-    where, params = _attempt_filter(since, until, course_id)
+def answers_rows(db: Database, flt: ResultsFilter) -> Iterable[dict[str, Any]]:
+    where, params = _attempt_filter(db, flt)
     sql = _ANSWERS_SELECT + where + " ORDER BY a.finished_at, a.id, q.position"
 
     def rows() -> Iterable[dict[str, Any]]:
@@ -311,17 +284,24 @@ def answers_rows(db: Database, *, since: str | None = None, until: str | None = 
     return rows()
 
 
-def export_results(db: Database, target: Path | str | None, *, since: str | None = None,
-                   until: str | None = None, course_id: str | None = None,
+def _results_filter(flt: ResultsFilter | None, since: str | None, until: str | None,
+                    course_id: str | None) -> ResultsFilter:
+    return flt or ResultsFilter(DayRange.parse(since, until), course_id=course_id)
+
+
+def export_results(db: Database, target: Path | str | None, flt: ResultsFilter | None = None,
+                   *, since: str | None = None, until: str | None = None,
+                   course_id: str | None = None,
                    progress: Callable[[int], None] | None = None) -> int:
-    """Every submitted attempt as one CSV row; returns the number of rows written."""
-    rows = results_rows(db, since=since, until=until, course_id=course_id)
+    """Every submitted attempt the filter selects as one CSV row; returns the row count."""
+    rows = results_rows(db, _results_filter(flt, since, until, course_id))
     return write_csv(target, RESULTS_COLUMNS, rows, progress, prepared=True)
 
 
-def export_answers(db: Database, target: Path | str | None, *, since: str | None = None,
-                   until: str | None = None, course_id: str | None = None,
+def export_answers(db: Database, target: Path | str | None, flt: ResultsFilter | None = None,
+                   *, since: str | None = None, until: str | None = None,
+                   course_id: str | None = None,
                    progress: Callable[[int], None] | None = None) -> int:
     """One row per submitted attempt and question; returns the number of rows written."""
-    rows = answers_rows(db, since=since, until=until, course_id=course_id)
+    rows = answers_rows(db, _results_filter(flt, since, until, course_id))
     return write_csv(target, ANSWERS_COLUMNS, rows, progress)

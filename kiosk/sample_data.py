@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import access_log, passwords, quiz, users
-from kiosk.clock import Clock, to_iso
+from kiosk.clock import Clock, add_months, to_iso
 from kiosk.db import write_transaction
 from kiosk.settings import Settings
 
@@ -119,7 +119,7 @@ def _attempt_rows(course: CourseInfo, user_id: int, outcome: str, today: datetim
     passed = None if percent is None else int(quiz.is_pass(percent, course.pass_mark))
     expires = None
     if passed and finished is not None:
-        expires = quiz.add_months(finished.date(), course.refresher_months)
+        expires = add_months(finished.date(), course.refresher_months)
     attempt = {
         "id": attempt_id, "kiosk_id": kiosk_id, "user_id": user_id, "course_id": course.id,
         "course_version": course.version, "content_version": course.content_version,

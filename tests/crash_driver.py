@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
     db_path, seed = Path(argv[0]), int(argv[1])
     rng = random.Random(seed)
     ctx = open_context(db_path, create=False)
-    ctx.course = load_default_courses()[0]
+    ctx.courses = tuple(load_default_courses()[:1])
     print("ready", flush=True)
     names = list(ACTIONS)
     weights = [ACTIONS[n][1] for n in names]

@@ -6,9 +6,19 @@ import io
 from tests.conftest import MANAGER_PASSWORD
 
 
-def add(run_kiosk, db, username, role="learner", password=MANAGER_PASSWORD, *extra):
+def add(run_kiosk, db, username, role="learner", password=MANAGER_PASSWORD, *extra,
+        first=None):
+    """The first manager needs no sign-in; everyone after is added by `boss`."""
+    first = username == "boss" if first is None else first
+    sign_in = () if first else ("--as", "boss")
+    given = password + "\n" if first else MANAGER_PASSWORD + "\n" + password + "\n"
     return run_kiosk("users", "add", username, "--role", role, "--db", str(db), *extra,
-                     input=password + "\n")
+                     *sign_in, input=given)
+
+
+def as_boss(run_kiosk, *args):
+    """A command run by the manager `boss`, the password piped in as a scheduled job does."""
+    return run_kiosk(*args, "--as", "boss", input=MANAGER_PASSWORD + "\n")
 
 
 def assert_one_line_error(result, text):
@@ -25,17 +35,18 @@ def test_users_add_list_unlock_disable(run_kiosk, tmp_path):
     result = add(run_kiosk, db, "boss", "manager", MANAGER_PASSWORD, "--name", "Zoë Ødegård")
     assert result.returncode == 0, result.stderr
     assert add(run_kiosk, db, "llyr", "learner", "a kettle on the hob").returncode == 0
-    listing = run_kiosk("users", "list", "--db", str(db))
+    listing = as_boss(run_kiosk, "users", "list", "--db", str(db))
     assert "boss" in listing.stdout and "Zoë Ødegård" in listing.stdout
     assert "llyr" in listing.stdout and "active" in listing.stdout
-    assert run_kiosk("users", "unlock", "llyr", "--db", str(db)).returncode == 0
-    assert run_kiosk("users", "disable", "llyr", "--db", str(db)).returncode == 0
-    assert "disabled" in run_kiosk("users", "list", "--db", str(db)).stdout
+    assert as_boss(run_kiosk, "users", "unlock", "llyr", "--db", str(db)).returncode == 0
+    assert as_boss(run_kiosk, "users", "disable", "llyr", "--db", str(db)).returncode == 0
+    assert "disabled" in as_boss(run_kiosk, "users", "list", "--db", str(db)).stdout
 
 
 def test_weak_password_is_refused_with_the_reason(run_kiosk, tmp_path):
     """A short or common password prints why, exits 1, and creates nothing."""
     db = tmp_path / "data.db"
+    add(run_kiosk, db, "boss", "manager")
     assert_one_line_error(add(run_kiosk, db, "sam", "learner", "short"), "at least 12")
     assert_one_line_error(add(run_kiosk, db, "sam", "manager", "password123456789"),
                           "commonly used")
@@ -47,7 +58,7 @@ def test_mistakes_are_one_line_errors(run_kiosk, tmp_path):
     """Unknown users, missing databases, bad settings: one `kiosk: error:` line, exit 1."""
     db = tmp_path / "data.db"
     add(run_kiosk, db, "boss", "manager")
-    assert_one_line_error(run_kiosk("users", "unlock", "ghost", "--db", str(db)),
+    assert_one_line_error(as_boss(run_kiosk, "users", "unlock", "ghost", "--db", str(db)),
                           "no account called 'ghost'")
     assert_one_line_error(run_kiosk("users", "list", "--db", str(tmp_path / "typo.db")),
                           "no kiosk database")
@@ -57,7 +68,7 @@ def test_mistakes_are_one_line_errors(run_kiosk, tmp_path):
     assert_one_line_error(run_kiosk("settings", "get", "no_such_key", "--db", str(db)),
                           "unknown setting")
     assert_one_line_error(add(run_kiosk, db, "has space"), "no spaces")
-    assert_one_line_error(add(run_kiosk, db, "boss"), "already exists")
+    assert_one_line_error(add(run_kiosk, db, "boss", first=False), "already exists")
 
 
 def test_damaged_database_is_a_clear_error(run_kiosk, tmp_path):
@@ -80,8 +91,8 @@ def test_settings_round_trip(run_kiosk, tmp_path):
     """settings set/get/list use the documented keys and validate values."""
     db = tmp_path / "data.db"
     add(run_kiosk, db, "boss", "manager")
-    assert run_kiosk("settings", "set", "idle_timeout_seconds", "600", "--db",
-                     str(db)).returncode == 0
+    assert as_boss(run_kiosk, "settings", "set", "idle_timeout_seconds", "600", "--db",
+                   str(db)).returncode == 0
     assert run_kiosk("settings", "get", "idle_timeout_seconds", "--db",
                      str(db)).stdout.strip() == "600"
     listing = run_kiosk("settings", "list", "--db", str(db)).stdout
@@ -94,16 +105,17 @@ def test_export_access_log_to_stdout_and_file(run_kiosk, tmp_path):
     """Without --out the CSV goes to standard output; with --out to the file; both logged."""
     db = tmp_path / "data.db"
     add(run_kiosk, db, "boss", "manager")
-    out = run_kiosk("export", "access-log", "--db", str(db))
-    assert out.returncode == 0
+    out = as_boss(run_kiosk, "export", "access-log", "--db", str(db))
+    assert out.returncode == 0, out.stderr
     rows = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"), newline="")))
     assert rows[0][:6] == ["occurred_at", "kiosk_id", "event", "username_entered",
                            "user_matched", "reason"]
     target = tmp_path / "log.csv"
-    assert run_kiosk("export", "access-log", "--out", str(target), "--since", "2000-01-01",
-                     "--db", str(db)).returncode == 0
+    assert as_boss(run_kiosk, "export", "access-log", "--out", str(target), "--since",
+                   "2000-01-01", "--db", str(db)).returncode == 0
     text = target.read_text(encoding="utf-8-sig")
-    assert "export access-log" in text  # the first export was itself recorded
+    assert "export: access log" in text  # the first export was itself recorded
+    assert "command line, OS user " in text  # with who ran it, as the OS says
     bad = run_kiosk("export", "access-log", "--since", "yesterday", "--db", str(db))
     assert_one_line_error(bad, "date like")
 
@@ -116,7 +128,7 @@ def test_kiosk_db_variable_and_default(run_kiosk, tmp_path):
     assert run_kiosk("users", "add", "boss", "--role", "manager", input=MANAGER_PASSWORD,
                      env=kiosk_env(other)).returncode == 0
     assert other.exists() and not (tmp_path / "data.db").exists()
-    assert run_kiosk("users", "add", "boss2", "--role", "manager",
+    assert run_kiosk("users", "add", "boss", "--role", "manager",
                      input=MANAGER_PASSWORD).returncode == 0
     assert (tmp_path / "data.db").exists()
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk import access_log, certificate, export, quiz
+from kiosk.clock import add_months
 from kiosk.errors import KioskError, NotFoundError
 from kiosk.quiz import TestRefused
 from tests.conftest import kiosk_env
@@ -79,10 +80,10 @@ def test_partial_scoring_counts_right_minus_wrong_over_right():
 
 def test_expiry_adds_calendar_months_and_clamps_to_month_end():
     """Passed on 31 January with 1 month: 28 February; 12 months after 29 Feb: 28 Feb."""
-    assert quiz.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert quiz.add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
-    assert quiz.add_months(date(2026, 11, 5), 12) == date(2027, 11, 5)
-    assert quiz.add_months(date(2026, 3, 15), -3) == date(2025, 12, 15)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2026, 11, 5), 12) == date(2027, 11, 5)
+    assert add_months(date(2026, 3, 15), -3) == date(2025, 12, 15)
 
 
 # ---------------------------------------------------------------- the draw

@@ -46,7 +46,11 @@ def handle_verify(args: argparse.Namespace) -> int:
 
 
 def _log(ctx: AppContext, reason: str) -> None:
-    # Looking up whose certificate a code is reveals personal data: record it.
+    # Looking up whose certificate a code is reveals personal data: record it, with the
+    # OS user (an employer checking a code has no kiosk account to sign in with).
+    from kiosk.audit import reason_text
+    from kiosk.operations.session import command_line_via
+
     access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.settings.kiosk_id,
                       event=access_log.MANAGER_ACTION, username_entered="(command line)",
-                      reason=reason)
+                      reason=reason_text(reason, via=command_line_via()))

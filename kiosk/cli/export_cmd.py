@@ -1,11 +1,15 @@
-"""`kiosk export ...`: CSV files for Excel (conventions in kiosk/export.py)."""
+"""`kiosk export ...`: CSV files for Excel (conventions in kiosk/export.py).
+
+Every export is of personal data: each needs a manager's sign-in (--as) and is recorded.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from kiosk import access_log, export
-from kiosk.context import AppContext, open_context
+from kiosk.cli import signin
+from kiosk.context import open_context
+from kiosk.filters import AccessLogFilter, DayRange, ResultsFilter
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -41,6 +45,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     per.add_argument("--out", default=None, metavar="FILE",
                      help="write to FILE (default: standard output)")
     per.set_defaults(handler=handle_person)
+    for parser in (log, results, answers, mat, per):
+        signin.add_flag(parser)
 
 
 def add_range_flags(p: argparse.ArgumentParser) -> None:
@@ -51,22 +57,13 @@ def add_range_flags(p: argparse.ArgumentParser) -> None:
                    help="up to and including this day (UTC)")
 
 
-def record_export(ctx: AppContext, what: str, count: int, args: argparse.Namespace) -> None:
-    """Exports of personal data are themselves access events."""
-    where = args.out or "standard output"
-    access_log.append(
-        ctx.db, ctx.clock, kiosk_id=ctx.settings.kiosk_id, event=access_log.MANAGER_ACTION,
-        username_entered="(command line)",
-        reason=f"export {what}: {count} rows to {where}",
-    )
-
-
 def handle_access_log(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
+    from kiosk.operations import exports
 
+    flt = AccessLogFilter(DayRange.parse(args.since, args.until))
     ctx = open_context(db_path(args), create=False)
-    count = export.export_access_log(ctx.db, args.out, since=args.since, until=args.until)
-    record_export(ctx, "access-log", count, args)
+    exports.export_access_log(ctx, signin.sign_in(ctx, args), flt, args.out)
     return 0
 
 
@@ -76,23 +73,24 @@ def add_course_flag(p: argparse.ArgumentParser) -> None:
 
 
 def handle_attempts(args: argparse.Namespace) -> int:
-    """`export results` and `export answers`: the same filters over submitted attempts."""
+    """`export results` and `export answers`: the same filter over submitted attempts."""
     from kiosk.cli import db_path
+    from kiosk.operations import exports
 
-    write = {"results": export.export_results, "answers": export.export_answers}
+    write = {"results": exports.export_results, "answers": exports.export_answers}
+    flt = ResultsFilter(DayRange.parse(args.since, args.until), course_id=args.course)
     ctx = open_context(db_path(args), create=False)
-    count = write[args.export_command](ctx.db, args.out, since=args.since, until=args.until,
-                                       course_id=args.course)
-    record_export(ctx, args.export_command, count, args)
+    write[args.export_command](ctx, signin.sign_in(ctx, args), flt, args.out)
     return 0
 
 
 def handle_matrix(args: argparse.Namespace) -> int:
-    from kiosk import matrix
     from kiosk import status as status_rule
     from kiosk.cli import db_path
+    from kiosk.clock import local_today
     from kiosk.course import load_default_courses
     from kiosk.errors import ValidationError
+    from kiosk.operations import exports
 
     states = tuple(s.strip() for s in (args.status or "").split(",") if s.strip())
     bad = [s for s in states if s not in status_rule.ORDER]
@@ -104,19 +102,17 @@ def handle_matrix(args: argparse.Namespace) -> int:
         raise ValidationError(f"there is no course '{args.course}'; courses: "
                               + ", ".join(c.id for c in courses))
     ctx = open_context(db_path(args), create=False)
-    today = ctx.clock.now().date()
-    rows = matrix.build_matrix(ctx.db, courses, today, states=states, course_id=args.course)
-    count = matrix.export_matrix(rows, args.out)
-    record_export(ctx, "matrix", count, args)
+    actor = signin.sign_in(ctx, args)
+    rows = exports.training_matrix(ctx, actor, courses, local_today(ctx.clock), states=states,
+                                   course_id=args.course)
+    exports.export_matrix(ctx, actor, rows, args.out)
     return 0
 
 
 def handle_person(args: argparse.Namespace) -> int:
-    from kiosk import subject_access, users
     from kiosk.cli import db_path
+    from kiosk.operations import exports
 
     ctx = open_context(db_path(args), create=False)
-    user = users.require(ctx.db, args.username)
-    count = subject_access.export_person(ctx.db, user, args.out)
-    record_export(ctx, f"person {user.username}", count, args)
+    exports.export_person(ctx, signin.sign_in(ctx, args), args.username, args.out)
     return 0

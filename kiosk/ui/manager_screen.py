@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QTabWidget, QVBoxLayout
 
 from kiosk.context import AppContext
 from kiosk.ui import metrics
+from kiosk.ui.jobs import JobRunner
 from kiosk.ui.manager_access_log import AccessLogPanel
 from kiosk.ui.manager_common import ManagerPanel
 from kiosk.ui.manager_contacts import ContactsPanel
@@ -53,8 +54,13 @@ class ManagerScreen(Screen):
         self.progress.setAccessibleName("Export progress")
         self.progress.setTextVisible(True)
         self.progress.hide()
+        self.cancel = button("Cancel", "Cancel the task under way")
+        self.cancel.setObjectName("cancelJobButton")
+        # One runner for the area: one long task at a time, shown on one bar with Cancel.
+        self.jobs = JobRunner(self.progress, self.cancel, parent=self)
         for panel in self.panels:
             panel.progress = self.progress
+            panel.jobs = self.jobs
         self.title = heading("Manager area")
         self.back = button("&Back to home", "Back to home")
         self.back.setObjectName("backHomeButton")
@@ -67,7 +73,10 @@ class ManagerScreen(Screen):
         layout.setSpacing(metrics.SPACING // 2)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.progress)
+        job_row = QHBoxLayout()
+        job_row.addWidget(self.progress, 1)
+        job_row.addWidget(self.cancel)
+        layout.addLayout(job_row)
         self._recorded: set[int] = set()
         self.tabs.currentChanged.connect(self._tab_opened)
         self.back.clicked.connect(self.back_requested.emit)
@@ -92,10 +101,11 @@ class ManagerScreen(Screen):
         # One record per section per visit: a manager paging or filtering is one view.
         if index not in self._recorded:
             self._recorded.add(index)
-            panel.record("view", panel.view_name)
+            panel.record_view(panel.view_name)
         panel.shown()
 
     def reset(self) -> None:
+        self.jobs.cancel()  # signing out stops a long task; its partial file is removed
         for panel in self.panels:
             panel.reset()
         self._recorded.clear()
