@@ -82,8 +82,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def backup(db: Database, db_path: Path, dest: Path | str, clock: Clock) -> Path:
-    """Copy the live database to `dest` (a file, or a folder for a dated name inside it)."""
+def destination(db_path: Path, dest: Path | str, clock: Clock) -> Path:
+    """Where a backup to `dest` goes, or the reason it cannot (checked before a sign-in,
+    so a mistyped destination costs no password and writes nothing)."""
     dest = Path(dest)
     if dest.is_dir():
         stamp = _local(clock).strftime("%Y-%m-%d-%H%M%S")
@@ -94,6 +95,12 @@ def backup(db: Database, db_path: Path, dest: Path | str, clock: Clock) -> Path:
         raise KioskError("That is the kiosk's own database; choose another place for the backup.")
     if dest.exists() and not is_sqlite_file(dest):
         raise KioskError(f"{dest} already exists and is not a kiosk backup; it was not replaced.")
+    return dest
+
+
+def backup(db: Database, db_path: Path, dest: Path | str, clock: Clock) -> Path:
+    """Copy the live database to `dest` (a file, or a folder for a dated name inside it)."""
+    dest = destination(db_path, dest, clock)
     try:
         backup_to(db, dest)
     except DatabaseError:

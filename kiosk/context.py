@@ -96,15 +96,16 @@ class AppContext:
 
 
 def open_context(db_path: Path | str, *, clock: Clock | None = None, create: bool = True,
-                 dialogs: Dialogs | None = None,
-                 courses: tuple[Course, ...] = ()) -> AppContext:
-    """Open data.db (migrating it) and build the context around it."""
+                 dialogs: Dialogs | None = None, courses: tuple[Course, ...] = (),
+                 writes_only: tuple[str, ...] = ()) -> AppContext:
+    """Open data.db (migrating it) and build the context around it (see open_database for
+    `writes_only`)."""
     path = Path(db_path)
     if not create and not path.exists():
         raise DatabaseError(
             f"There is no kiosk database at {path}. Check --db, or start the kiosk once."
         )
-    db = open_database(path)
+    db = open_database(path, writes_only=writes_only)
     clock = clock or Clock()
     settings = Settings(db, clock)
     return AppContext(db=db, db_path=path, clock=clock, settings=settings,

@@ -64,13 +64,15 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True) -> None:
+def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True,
+                 only: tuple[str, ...] = ()) -> None:
     try:
         if full:
             rows = conn.execute("PRAGMA quick_check").fetchall()
         else:
             tables = [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'access_log'")]
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'access_log'")
+                if not only or r[0] in only]
             rows = [("ok",)]
             for table in tables:  # names come from the file's own schema, quoted as identifiers
                 quoted = '"' + table.replace('"', '""') + '"'
@@ -126,11 +128,15 @@ def _check_writable(path: Path) -> None:
 
 def open_database(path: Path | str, *, migrate: bool = True,
                   migration_set: Migrations = migrations,
-                  known: tuple[str, ...] = KNOWN) -> Database:
+                  known: tuple[str, ...] = KNOWN,
+                  writes_only: tuple[str, ...] = ()) -> Database:
     """Open (creating on first run) and migrate the kiosk database.
 
     Raises DatabaseError with a message for a person; never leaves the file half-migrated.
     `migration_set`/`known` exist so tests can stand in for a future release.
+    `writes_only`: a command that reads much and writes only these tables (an export
+    writes its sign-in and its log row) checks just them before writing; a damaged page
+    among the tables it reads fails the read, before anything is written.
     """
     path = Path(path)
     if path.is_dir():
@@ -139,7 +145,7 @@ def open_database(path: Path | str, *, migrate: bool = True,
         raise DatabaseError(f"The folder {path.parent} does not exist.")
     size = path.stat().st_size if path.exists() else 0
     existed = size > 0
-    checked_fully = size <= FULL_CHECK_MAX_BYTES
+    checked_fully = size <= FULL_CHECK_MAX_BYTES and not writes_only
     _check_writable(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -148,7 +154,7 @@ def open_database(path: Path | str, *, migrate: bool = True,
     try:
         _configure(conn)
         if existed:
-            _quick_check(conn, path, full=checked_fully)
+            _quick_check(conn, path, full=checked_fully, only=writes_only)
         db = Database(conn, execute_plugins=False)
         applied = [m.name for m in migration_set.applied(db)]
         unknown = [name for name in applied if name not in known]

@@ -128,9 +128,9 @@ def write_csv(target: Path | str | None, columns: Sequence[str],
     `prepared`: `rows` is a cursor whose text cells the query already neutralised.
     """
     def write(fh: IO[str]) -> int:
-        if prepared:
-            return write_prepared_rows(fh, columns, rows, progress)  # type: ignore[arg-type]
-        return write_rows(fh, columns, rows, progress)  # type: ignore[arg-type]
+        if isinstance(rows, sqlite3.Cursor) and prepared:
+            return write_prepared_rows(fh, columns, rows, progress)
+        return write_rows(fh, columns, rows, progress)
 
     if target is None:
         # Standard output: BOM and CRLF all the same, so `> file.csv` opens in Excel.

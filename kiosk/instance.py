@@ -135,16 +135,3 @@ def _read_holder(fd: int) -> str:
         return os.read(fd, 100).decode("ascii", "replace").strip()
     except OSError:
         return ""
-
-
-def is_held(db_path: Path | str) -> bool:
-    """True when a kiosk holds data.db right now (probes without keeping the lock)."""
-    probe = InstanceLock(db_path, "probe")
-    try:
-        probe.acquire()
-    except KioskRunning:
-        return True
-    except DatabaseError:
-        return False
-    probe.release()
-    return False

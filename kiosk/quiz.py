@@ -347,7 +347,9 @@ def answer(db: Database, clock: Clock, attempt_id: str, position: int,
 
 
 def new_certificate_code() -> str:
-    part = lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))  # noqa: E731
+    def part() -> str:
+        return "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
+
     return f"{CODE_PREFIX}-{part()}-{part()}"
 
 

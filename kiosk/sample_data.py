@@ -190,7 +190,7 @@ def add_attempts(db: Database, course: CourseInfo, user_ids: list[int], count: i
     return done
 
 
-def access_events(rng: random.Random, usernames: list[tuple[int, str]], count: int,
+def access_events(rng: random.Random, usernames: list[tuple[int | None, str]], count: int,
                   kiosk_id: str) -> Iterator[dict[str, Any]]:
     """Plausible sign-in traffic: mostly successes and sign-outs, some mistakes."""
     for _ in range(count):
@@ -216,8 +216,9 @@ def add_access_events(db: Database, count: int, *, rng: random.Random, kiosk_id:
     """`count` log rows ending at `end`, about three minutes apart, in chained batches."""
     if count <= 0:
         return 0
-    known = [(r[0], r[1]) for r in db.execute("SELECT id, username FROM users LIMIT 2000")]
-    known = known or [(None, "visitor")]  # type: ignore[list-item]
+    known: list[tuple[int | None, str]] = [
+        (r[0], r[1]) for r in db.execute("SELECT id, username FROM users LIMIT 2000")]
+    known = known or [(None, "visitor")]
     step = timedelta(minutes=3)
     clock = SteppingClock(end - step * count, step)
     done = 0

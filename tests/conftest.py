@@ -106,3 +106,11 @@ def run_kiosk(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]
         )
 
     return run
+
+
+def run_as(run_kiosk: Callable[..., subprocess.CompletedProcess[str]], *args: str,
+           username: str = "manager", password: str = MANAGER_PASSWORD, input: str = "",
+           **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """`kiosk ARGS --as USERNAME`, the manager's password piped in first (as a scheduled
+    job does); `input` follows it (a new password, for instance)."""
+    return run_kiosk(*args, "--as", username, input=password + "\n" + input, **kwargs)

@@ -30,11 +30,12 @@ def test_non_gui_cli_commands_never_import_qt(tmp_path):
     code = f"""
 import io, sys
 from kiosk.cli import main
-sys.stdin = io.StringIO("a-long-enough-passphrase-9\\n")
+sys.stdin = io.StringIO("a-long-enough-passphrase-9\\n" * 3)  # add, then two sign-ins
 assert main(["users", "add", "sam", "--role", "manager", "--db", r"{db}"]) == 0
-assert main(["users", "list", "--db", r"{db}"]) == 0
+assert main(["users", "list", "--db", r"{db}", "--as", "sam"]) == 0
 assert main(["settings", "list", "--db", r"{db}"]) == 0
-assert main(["export", "access-log", "--out", r"{tmp_path / 'log.csv'}", "--db", r"{db}"]) == 0
+assert main(["export", "access-log", "--out", r"{tmp_path / 'log.csv'}", "--db", r"{db}",
+             "--as", "sam"]) == 0
 assert main(["--help"]) == 0
 print("PySide6" in sys.modules)
 """

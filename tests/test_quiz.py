@@ -17,7 +17,7 @@ from kiosk import access_log, certificate, export, quiz
 from kiosk.clock import add_months
 from kiosk.errors import KioskError, NotFoundError
 from kiosk.quiz import TestRefused
-from tests.conftest import kiosk_env
+from tests.conftest import kiosk_env, run_as
 from tests.quiz_helpers import answer_all, use_default_course
 
 
@@ -260,7 +260,7 @@ def test_export_results_and_answers_columns_and_filters(ctx, course, learner, tm
     assert {r["position"] for r in answers} == {str(n) for n in range(1, 11)}
 
 
-def test_cli_verify_and_export_results(ctx, course, learner, run_kiosk, db_path):
+def test_cli_verify_and_export_results(ctx, course, learner, manager, run_kiosk, db_path):
     """`kiosk certificate verify` names the person (exit 0) or refuses (exit 1); export shows it."""
     done = _passed_attempt(ctx, course, learner)
     env = kiosk_env(db_path)
@@ -271,8 +271,8 @@ def test_cli_verify_and_export_results(ctx, course, learner, run_kiosk, db_path)
     bad = run_kiosk("certificate", "verify", "SGK-AAAA-AAAA", env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("kiosk: error: no certificate")
     assert "Traceback" not in bad.stderr
-    res = run_kiosk("export", "results", "--course", course.id, env=env)
+    res = run_as(run_kiosk, "export", "results", "--course", course.id, env=env)
     assert res.returncode == 0, res.stderr
     assert done.certificate_code in res.stdout and ",9,10,90,true,2027-01-05," in res.stdout
-    bad_date = run_kiosk("export", "answers", "--since", "yesterday", env=env)
+    bad_date = run_as(run_kiosk, "export", "answers", "--since", "yesterday", env=env)
     assert bad_date.returncode == 1 and "--since must be a date" in bad_date.stderr

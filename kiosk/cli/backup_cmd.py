@@ -11,7 +11,8 @@ from kiosk.clock import Clock
 from kiosk.context import open_context
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     b = sub.add_parser(
         "backup", parents=[common], help="copy data.db safely, even while the kiosk runs",
         description="Copy the database through SQLite's online backup API and check the "
@@ -34,6 +35,7 @@ def handle_backup(args: argparse.Namespace) -> int:
 
     ctx = open_context(db_path(args), create=False)
     try:
+        backups.destination(ctx.db_path, args.dest, ctx.clock)
         target = maintenance.backup(ctx, signin.sign_in(ctx, args), args.dest)
     finally:
         ctx.db.close()

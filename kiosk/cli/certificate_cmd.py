@@ -14,7 +14,8 @@ from kiosk.course import ContentError, load_default_courses
 from kiosk.errors import NotFoundError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("certificate", help="check certificates")
     csub = p.add_subparsers(dest="certificate_command", metavar="WHAT", required=True)
     verify = csub.add_parser(

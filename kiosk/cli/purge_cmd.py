@@ -11,7 +11,8 @@ from kiosk.context import open_context
 from kiosk.errors import KioskError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "purge", parents=[common], help="remove access-log rows or results older than N months",
         description="Remove access-log rows (default) or results older than N months. "

@@ -12,7 +12,8 @@ from kiosk.context import open_context
 from kiosk.settings import REGISTRY, format_value
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("settings", help="read and change settings")
     ssub = p.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
     lst = ssub.add_parser("list", parents=[common], help="every setting with its value")

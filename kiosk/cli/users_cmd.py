@@ -16,7 +16,8 @@ from kiosk.context import open_context
 from kiosk.errors import ValidationError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("users", help="manage accounts")
     usub = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
 
