@@ -6,7 +6,8 @@ the context, and tests hand the context a scripted replacement instead.
 
 from __future__ import annotations
 
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -15,6 +16,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QWidget,
 )
+
+if TYPE_CHECKING:  # printing is loaded when a certificate is printed, not at start-up
+    from PySide6.QtPrintSupport import QPrinter
 
 
 class QtDialogs:
@@ -49,6 +53,8 @@ class QtDialogs:
 
     def ask_printer(self, title: str) -> QPrinter | None:
         """The system print dialog; a configured printer, or None if cancelled."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.parent)
         dialog.setWindowTitle(title)

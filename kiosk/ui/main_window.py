@@ -18,19 +18,19 @@ from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import session
-from kiosk.ui.home_screen import HomeScreen
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
-from kiosk.ui.password_change_screen import PasswordChangeScreen
-from kiosk.ui.setup_screen import SetupScreen
 from kiosk.ui.theme import apply_person_theme
 from kiosk.ui.widgets import Screen, body
 
 if TYPE_CHECKING:
+    from kiosk.ui.home_screen import HomeScreen
     from kiosk.ui.manager_screen import ManagerScreen
     from kiosk.ui.my_results_screen import MyResultsScreen
+    from kiosk.ui.password_change_screen import PasswordChangeScreen
     from kiosk.ui.reader_screen import ReaderScreen
     from kiosk.ui.result_screen import ResultScreen
+    from kiosk.ui.setup_screen import SetupScreen
     from kiosk.ui.test_screen import TestScreen
     from kiosk.ui.urgent_screen import UrgentScreen
 
@@ -74,14 +74,20 @@ def _make_manager(ctx: AppContext) -> Screen:
 # Screens built the first time they are needed: the first paint (the login screen) must
 # not wait for home, the reader, the test or the manager area's eight tabs.
 def _make_setup(ctx: AppContext) -> Screen:
+    from kiosk.ui.setup_screen import SetupScreen
+
     return SetupScreen(ctx)
 
 
 def _make_home(ctx: AppContext) -> Screen:
+    from kiosk.ui.home_screen import HomeScreen
+
     return HomeScreen(ctx)
 
 
 def _make_password_change(ctx: AppContext) -> Screen:
+    from kiosk.ui.password_change_screen import PasswordChangeScreen
+
     return PasswordChangeScreen(ctx)
 
 
