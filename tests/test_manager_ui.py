@@ -429,3 +429,34 @@ def test_manager_grants_another_attempt(qtbot, window, courses_ctx, manager, lea
     assert any("allowed another test attempt: alex" in r for r in manager_reasons(ctx))
     again = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, ctx.course)
     assert again.id != first.id
+
+
+def test_manager_disabled_meanwhile_is_refused_at_the_next_click(qtbot, window, courses_ctx,
+                                                                 manager, make_user):
+    """A colleague disables the signed-in manager; their next action in the open manager
+    area is refused with the reason and changes nothing (re-enabling themself included)."""
+    from kiosk.operations import people as people_ops
+
+    ctx = courses_ctx
+    deputy = make_user("deputy", role="manager")
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.people)
+    panel = area.people
+    people_ops.set_disabled(ctx, deputy, "manager", True)  # from another kiosk, say
+    qtbot.keyClicks(panel.username, "sneaky")
+    qtbot.mouseClick(panel.add_button, LEFT)
+    assert "disabled" in panel.message.text()
+    assert users.find(ctx.db, "sneaky") is None
+    number = next(i for i, r in enumerate(panel.model.rows) if r["username"] == "manager")
+    panel.table.selectRow(number)
+    panel.message.clear()
+    ctx.dialogs.queue(True)  # yes, go ahead
+    qtbot.mouseClick(panel.disable_button, LEFT)
+    assert "disabled" in panel.message.text()
+    assert users.find(ctx.db, "manager").disabled
+    people_ops.set_disabled(ctx, deputy, "manager", False)  # the colleague re-enables them
+    qtbot.mouseClick(panel.new_button, LEFT)
+    qtbot.keyClicks(panel.username, "welcome")
+    qtbot.mouseClick(panel.add_button, LEFT)
+    assert users.find(ctx.db, "welcome") is not None  # rights back at the next action too

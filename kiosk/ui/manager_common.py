@@ -220,8 +220,12 @@ class ManagerPanel(QWidget):
         return user if user is not None and user.is_manager else None
 
     def record_view(self, what: str) -> None:
-        if self.actor() is not None:
+        if self.actor() is None:
+            return
+        try:
             exports.record_view(self.ctx, self.actor(), what)
+        except KioskError as exc:  # disabled or demoted since signing in: told, not shown
+            self.warn("Not allowed", str(exc))
 
     def shown(self) -> None:
         """The tab was opened: load what it shows (the shell records the view)."""
