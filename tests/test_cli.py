@@ -148,3 +148,35 @@ def test_gui_on_damaged_database_exits_1_with_message(run_kiosk, tmp_path):
     assert result.returncode == 1
     assert "damaged" in result.stderr and "Traceback" not in result.stderr
     assert db.read_bytes() == b"not sqlite" * 100
+
+
+def test_changes_and_exports_need_a_managers_sign_in(run_kiosk, tmp_path):
+    """Without --as, with a wrong password, or as a learner: refused with one line, nothing
+    changed or exported; the wrong password is logged like one typed at the kiosk."""
+    db = tmp_path / "data.db"
+    assert add(run_kiosk, db, "boss", "manager").returncode == 0
+    assert add(run_kiosk, db, "llyr", "learner", "a kettle on the hob").returncode == 0
+    out = tmp_path / "log.csv"
+    for args in (("settings", "set", "pass_mark", "50"), ("users", "disable", "llyr"),
+                 ("users", "list"), ("export", "access-log", "--out", str(out)),
+                 ("backup", str(tmp_path / "copy.db")),
+                 ("purge", "--older-than-months", "12", "--yes")):
+        assert_one_line_error(run_kiosk(*args, "--db", str(db)), "needs a manager's sign-in")
+        if args[0] in ("settings", "export"):  # two wrong tries: below the rising delay
+            wrong = run_kiosk(*args, "--db", str(db), "--as", "boss", input="not it at all\n")
+            assert_one_line_error(wrong, "sign-in failed")
+        learner = run_kiosk(*args, "--db", str(db), "--as", "llyr",
+                            input="a kettle on the hob\n")
+        assert_one_line_error(learner, "Only a manager")
+    assert not out.exists() and not (tmp_path / "copy.db").exists()
+    second = run_kiosk("users", "add", "evil", "--role", "manager", "--db", str(db),
+                       input=MANAGER_PASSWORD + "\n")
+    assert_one_line_error(second, "needs a manager's sign-in")
+    assert run_kiosk("settings", "get", "pass_mark", "--db", str(db)).stdout == "0\n"
+    listing = as_boss(run_kiosk, "users", "list", "--db", str(db)).stdout
+    assert "evil" not in listing and "llyr" in listing and "disabled" not in listing
+    export = as_boss(run_kiosk, "export", "access-log", "--db", str(db))
+    rows = list(csv.DictReader(io.StringIO(export.stdout.lstrip("\ufeff"), newline="")))
+    wrong_tries = [r for r in rows if r["event"] == "login_failure"
+                   and r["username_entered"] == "boss"]
+    assert len(wrong_tries) == 2
