@@ -98,8 +98,11 @@ def main(argv: list[str]) -> int:
         typed = subprocess.run([str(python), "-m", "mypy"], cwd=ROOT, env=env)
         if typed.returncode != 0:
             return typed.returncode
+        args = argv[1:]
+        if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args):
+            args = ["-n", "auto", *args]  # pytest-xdist: one worker per core
         return subprocess.run(
-            [str(python), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env
+            [str(python), "-m", "pytest", *args], cwd=ROOT, env=env
         ).returncode
     return subprocess.run([str(python), "-m", "kiosk", *argv], cwd=ROOT, env=env).returncode
 

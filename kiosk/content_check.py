@@ -20,6 +20,8 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kiosk.clock import clock_for
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
@@ -632,7 +634,7 @@ def _kind(value: Any) -> str:
 def check_pack(directory: Path | str, today: date | None = None,
                ) -> tuple[list[Problem], dict[str, Any]]:
     """Every problem in the pack at `directory`, sorted by file and line, and its data."""
-    checker = _Checker(Path(directory), today or date.today())
+    checker = _Checker(Path(directory), today or clock_for(None).now().date())
     data = checker.check()
     order = {"course.toml": 0}
     problems = sorted(checker.problems, key=lambda p: (order.get(p.file, 1), p.file, p.line))

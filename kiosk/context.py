@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlite_utils import Database
 
 from kiosk.auth import Authenticator
-from kiosk.clock import Clock
+from kiosk.clock import Clock, clock_for
 from kiosk.db import connect, open_database
 from kiosk.errors import DatabaseError
 from kiosk.settings import Settings
@@ -106,7 +106,7 @@ def open_context(db_path: Path | str, *, clock: Clock | None = None, create: boo
             f"There is no kiosk database at {path}. Check --db, or start the kiosk once."
         )
     db = open_database(path, writes_only=writes_only)
-    clock = clock or Clock()
+    clock = clock or clock_for(path)
     settings = Settings(db, clock)
     return AppContext(db=db, db_path=path, clock=clock, settings=settings,
                       auth=Authenticator(db, settings, clock),

@@ -16,6 +16,7 @@ import contextlib
 import errno
 import os
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -48,6 +49,12 @@ else:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# Lock files this process holds. A fact about the process (the OS keeps locks per
+# process), so that a probe from the kiosk itself does not mistake its own lock for
+# another kiosk's.
+_HELD_HERE: set[str] = set()
 
 
 def lock_path(db_path: Path | str) -> Path:
@@ -88,7 +95,13 @@ class InstanceLock:
             raise DatabaseError(
                 f"{self.path.name} cannot be created ({exc.strerror or exc})."
             ) from None
-        if not _try_lock(fd):
+        # A command probing the lock (held_elsewhere) holds it for microseconds; a kiosk
+        # starting at that instant waits a moment rather than report a second kiosk.
+        for _ in range(20):
+            if _try_lock(fd):
+                break
+            time.sleep(0.05)
+        else:
             holder = _read_holder(fd)
             os.close(fd)
             raise KioskRunning(
@@ -97,6 +110,7 @@ class InstanceLock:
                 "may use the file at a time."
             )
         self._fd = fd
+        _HELD_HERE.add(os.path.realpath(self.path))
         self._write_holder()
         return self
 
@@ -118,6 +132,7 @@ class InstanceLock:
             _unlock(self._fd)
         os.close(self._fd)
         self._fd = -1
+        _HELD_HERE.discard(os.path.realpath(self.path))
 
     def __enter__(self) -> InstanceLock:
         return self.acquire()
@@ -135,3 +150,30 @@ def _read_holder(fd: int) -> str:
         return os.read(fd, 100).decode("ascii", "replace").strip()
     except OSError:
         return ""
+
+
+def held_elsewhere(db_path: Path | str) -> bool:
+    """True when another process's kiosk (or restore) holds data.db right now.
+
+    Only POSIX needs to ask (see db.keep_wal_on_close): Windows' locks belong to the
+    handle, and closing another handle of the file never drops them. The probe takes a
+    shared lock for an instant and never creates the lock file.
+    """
+    if sys.platform == "win32":  # pragma: no cover - not needed there
+        return False
+    path = lock_path(db_path)
+    if os.path.realpath(path) in _HELD_HERE:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: no kiosk has run here since it was removed
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing the descriptor releases the probe's lock
+    return False

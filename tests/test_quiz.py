@@ -263,10 +263,11 @@ def test_export_results_and_answers_columns_and_filters(ctx, course, learner, tm
 def test_cli_verify_and_export_results(ctx, course, learner, manager, run_kiosk, db_path):
     """`kiosk certificate verify` names the person (exit 0) or refuses (exit 1); export shows it."""
     done = _passed_attempt(ctx, course, learner)
-    env = kiosk_env(db_path)
+    env = kiosk_env(db_path, ctx.clock)
     ok = run_kiosk("certificate", "verify", done.certificate_code, env=env)
     assert ok.returncode == 0, ok.stderr
-    assert "Alex Learner" in ok.stdout and ("CURRENT" in ok.stdout or "EXPIRED" in ok.stdout)
+    # The command runs on the test's clock, the day the test was passed: never expired.
+    assert "Alex Learner" in ok.stdout and "CURRENT" in ok.stdout
     assert "2027-01-05" in ok.stdout
     bad = run_kiosk("certificate", "verify", "SGK-AAAA-AAAA", env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("kiosk: error: no certificate")

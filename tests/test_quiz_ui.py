@@ -260,7 +260,7 @@ def test_done_when_killed_resumed_passed_printed_exported_verified(
     text = pdf_text(printed)
     assert "Alex Learner" in text and attempt.certificate_code in text
 
-    env = kiosk_env(db_path)
+    env = kiosk_env(db_path, ctx.clock)
     out = tmp_path / "results.csv"
     exported = run_as(run_kiosk, "export", "results", "--out", str(out), env=env)
     assert exported.returncode == 0, exported.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiosk import backup as backups
 from kiosk.cli import signin
-from kiosk.clock import Clock
+from kiosk.clock import clock_for
 from kiosk.context import open_context
 
 
@@ -47,7 +47,8 @@ def handle_restore(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
     from kiosk.operations.session import command_line_via
 
-    result = backups.restore(args.src, db_path(args), Clock(), via=command_line_via())
+    result = backups.restore(args.src, db_path(args), clock_for(db_path(args)),
+                             via=command_line_via())
     print(f"Restored {db_path(args).name} from {result.restored_from}.")
     if result.previous_kept_as is not None:
         print(f"The previous database is kept as {result.previous_kept_as}.")
