@@ -307,10 +307,13 @@ def open_database(path: Path | str, *, migrate: bool = True,
 def connect(path: Path | str) -> Database:
     """Another connection to a file already opened (checked, migrated) by open_database.
 
-    For a background job: an SQLite connection belongs to the thread that made it.
+    For a background job: an SQLite connection belongs to the thread that made it. The
+    job's connection never checkpoints and deletes the WAL when it closes: the kiosk's own
+    connection, still open, does that as usual.
     """
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
     _configure(conn)
+    keep_wal_on_close(conn, Path(path))
     conn.execute("PRAGMA synchronous = FULL")
     return Database(conn, execute_plugins=False)
 
