@@ -9,6 +9,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
@@ -22,9 +23,11 @@ from kiosk.logs import setup_logging
 from kiosk.operations import session
 from kiosk.ui.dialogs import QtDialogs
 from kiosk.ui.error_screen import ErrorScreen
-from kiosk.ui.jobs import JobRunner
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from kiosk.ui.jobs import JobRunner
 
 
 class FirstPaint(QObject):
@@ -133,13 +136,17 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     window = build_window(ctx)
     install_safety_net(ctx, window, log)
 
-    jobs = JobRunner(parent=window)
+    runners: list[JobRunner] = []
 
     def after_first_paint() -> None:
         # The day's backup waits until the login screen is up, and runs off the GUI
         # thread: copying a large data.db on an old PC must not freeze the login screen.
+        # (The runner too is loaded only now: nothing the first paint does not need.)
         from kiosk.backup import daily_backup
+        from kiosk.ui.jobs import JobRunner
 
+        jobs = JobRunner(parent=window)
+        runners.append(jobs)
         keep = int(ctx.settings.get("backup_keep"))
         jobs.start(ctx, "Backing up", lambda wctx, _progress: daily_backup(
             wctx.db, wctx.db_path, wctx.clock, keep, kiosk_id=wctx.kiosk_id))
@@ -150,7 +157,8 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     window.stack.currentWidget().installEventFilter(watcher)
     _show(window, windowed)
     code = app.exec()
-    jobs.wait()  # a backup under way finishes before its database is closed
+    for jobs in runners:
+        jobs.wait()  # a backup under way finishes before its database is closed
     ctx.db.close()
     lock.release()
     return int(code)
