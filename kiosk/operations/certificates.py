@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from kiosk import access_log, certificate
 from kiosk.audit import reason_text
 from kiosk.context import AppContext
-from kiosk.course import Course
 from kiosk.errors import NotFoundError
+
+if TYPE_CHECKING:  # only the type: the caller has loaded the packs
+    from kiosk.course import Course
 
 
 def verify(ctx: AppContext, code: str, today: date, courses: Sequence[Course], *,

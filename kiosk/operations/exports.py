@@ -10,16 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk import audit, export, matrix, records, subject_access, users
 from kiosk.audit import Actor
 from kiosk.context import AppContext
-from kiosk.course import Course
 from kiosk.db import write_transaction
 from kiosk.filters import AccessLogFilter, ResultsFilter
 from kiosk.operations.base import Progress, require_manager
 from kiosk.users import User
+
+if TYPE_CHECKING:  # the pack loader (and its checks) is not needed to export
+    from kiosk.course import Course
 
 Who = Actor | User | None
 
