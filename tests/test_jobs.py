@@ -60,3 +60,23 @@ def test_cancel_from_the_manager_area_leaves_no_file(qtbot, ctx, manager, window
     reasons = [r[0] for r in ctx.db.execute("SELECT reason FROM access_log")]
     assert not any(r.startswith("export") for r in reasons)
     assert not area.cancel.isVisible() and not area.progress.isVisible()
+
+
+def test_signing_out_stops_an_export_and_shows_the_next_person_nothing(
+        qtbot, ctx, manager, window, tmp_path):
+    """An idle sign-out in the middle of an export cancels it: no file, no message about
+    it on the login screen for whoever comes next."""
+    bulk_access_log(ctx.db, 200_000)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    window.open_manager_area()
+    area = window.manager
+    area.tabs.setCurrentWidget(area.access_log)
+    ctx.dialogs.queue(str(tmp_path / "everything.csv"))
+    qtbot.mouseClick(area.access_log.export_button, LEFT)
+    assert area.jobs.busy
+    shown_before = len(ctx.dialogs.shown)
+    window.sign_out(idle=True)
+    wait_for_jobs(qtbot, area, timeout=120_000)
+    assert window.current_screen() == "login"
+    assert len(ctx.dialogs.shown) == shown_before
+    assert list(tmp_path.glob("*everything*")) == []

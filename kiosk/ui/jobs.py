@@ -120,8 +120,12 @@ class JobRunner(QObject):
         self.pool.start(_Job(ctx, work, signals, self._cancelled))
         return True
 
-    def cancel(self) -> None:
+    def cancel(self, *, forget: bool = False) -> None:
+        """Stop the job at its next progress step. `forget`: its outcome is not shown
+        (at sign-out: the next person must not see the last one's export report)."""
         self._cancelled.set()
+        if forget:
+            self._done = self._failed = None
 
     def wait(self, msecs: int = 30000) -> bool:
         """For shutdown and tests: block until the pool is idle."""

@@ -105,7 +105,8 @@ class ManagerScreen(Screen):
         panel.shown()
 
     def reset(self) -> None:
-        self.jobs.cancel()  # signing out stops a long task; its partial file is removed
+        # Signing out stops a long task (its partial file is removed) and forgets its outcome.
+        self.jobs.cancel(forget=True)
         for panel in self.panels:
             panel.reset()
         self._recorded.clear()
