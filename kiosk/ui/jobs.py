@@ -49,6 +49,9 @@ class _Job(QRunnable):
     def progress(self, done: int) -> None:
         if self.cancelled.is_set():
             raise Cancelled("Cancelled: nothing was kept.")
+        # Hand the interpreter to the GUI thread between chunks: without it, a CPU-bound
+        # worker keeps it for whole 5 ms switch intervals and timers fire late.
+        time.sleep(0)
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY_S:
             self.last = now
