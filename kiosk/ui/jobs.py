@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QProgressBar, QPushButton
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton
 
 from kiosk.context import AppContext
 from kiosk.db import friendly_error
@@ -82,10 +82,12 @@ class JobRunner(QObject):
     finished = Signal()
 
     def __init__(self, bar: QProgressBar | None = None, cancel: QPushButton | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, status: QLabel | None = None) -> None:
         super().__init__(parent)
         self.bar = bar
         self.cancel_button = cancel
+        self.status = status  # says what is running and how far it has got, in words
+        self._title = ""
         self.pool = QThreadPool.globalInstance()
         self.busy = False
         self._cancelled = threading.Event()
@@ -108,6 +110,7 @@ class JobRunner(QObject):
         self.busy = True
         self._cancelled.clear()
         self._done, self._failed, self._total = done, failed, total or 0
+        self._title = title
         signals = _Signals()
         signals.progressed.connect(self._progressed)
         signals.succeeded.connect(self._succeeded)
@@ -120,6 +123,9 @@ class JobRunner(QObject):
             self.bar.show()
         if self.cancel_button is not None:
             self.cancel_button.show()
+        if self.status is not None:
+            self.status.setText(title)
+            self.status.show()
         self.pool.start(_Job(ctx, work, signals, self._cancelled))
         return True
 
@@ -136,11 +142,10 @@ class JobRunner(QObject):
 
     @Slot(int)
     def _progressed(self, done: int) -> None:
-        if self.bar is not None:
-            if self._total:
-                self.bar.setValue(min(done, self._total))
-            else:
-                self.bar.setFormat(f"{done} rows")
+        if self.bar is not None and self._total:
+            self.bar.setValue(min(done, self._total))
+        if self.status is not None:  # a bar with no known end shows no text of its own
+            self.status.setText(f"{self._title} {done:,} rows")
 
     def _end(self) -> None:
         self.busy = False
@@ -149,6 +154,8 @@ class JobRunner(QObject):
             self.bar.hide()
         if self.cancel_button is not None:
             self.cancel_button.hide()
+        if self.status is not None:
+            self.status.hide()
 
     @Slot(object)
     def _succeeded(self, result: object) -> None:

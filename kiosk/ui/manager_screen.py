@@ -21,7 +21,7 @@ from kiosk.ui.manager_people import PeoplePanel
 from kiosk.ui.manager_results import ResultsPanel
 from kiosk.ui.manager_security import SecurityPanel
 from kiosk.ui.manager_settings import SettingsPanel
-from kiosk.ui.widgets import Screen, button, heading
+from kiosk.ui.widgets import Screen, body, button, heading
 
 
 class ManagerScreen(Screen):
@@ -56,8 +56,12 @@ class ManagerScreen(Screen):
         self.progress.hide()
         self.cancel = button("Cancel", "Cancel the task under way")
         self.cancel.setObjectName("cancelJobButton")
+        self.job_status = body("", "lastSignIn")
+        self.job_status.setAccessibleName("Task under way")
+        self.job_status.setWordWrap(False)
+        self.job_status.hide()
         # One runner for the area: one long task at a time, shown on one bar with Cancel.
-        self.jobs = JobRunner(self.progress, self.cancel, parent=self)
+        self.jobs = JobRunner(self.progress, self.cancel, parent=self, status=self.job_status)
         for panel in self.panels:
             panel.progress = self.progress
             panel.jobs = self.jobs
@@ -74,6 +78,7 @@ class ManagerScreen(Screen):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         job_row = QHBoxLayout()
+        job_row.addWidget(self.job_status)
         job_row.addWidget(self.progress, 1)
         job_row.addWidget(self.cancel)
         layout.addLayout(job_row)
