@@ -6,6 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
     faketime          # .ci/run's shifted-date runs (libfaketime)
+    postgresql        # the county tests start a real server (their own cluster, in tmp)
 )
 
 missing=()

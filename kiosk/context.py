@@ -64,6 +64,13 @@ class NoDialogs:
         return None
 
 
+class SyncService(Protocol):
+    """The county push running beside the kiosk (kiosk/ui/county_sync.py), when joined."""
+
+    def request_sync(self) -> None: ...
+    def shutdown(self, timeout_ms: int = 5000) -> None: ...
+
+
 @dataclass
 class AppContext:
     """Complete when built: screens never wait for a part to be filled in later."""
@@ -76,6 +83,7 @@ class AppContext:
     dialogs: Dialogs = field(default_factory=NoDialogs)
     courses: tuple[Course, ...] = ()  # every loaded pack (the matrix shows each)
     current_user: User | None = None
+    county_sync: SyncService | None = None  # set once the push has started
 
     @property
     def course(self) -> Course | None:

@@ -196,6 +196,11 @@ def export_access_log(db: Database, target: Path | str | None,
                      prepared=True)
 
 
+def day_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """--since/--until days (UTC, both included) as an ISO [start, end) pair (DayRange)."""
+    return DayRange.parse(since, until).iso()
+
+
 # ---------------------------------------------------------------- test results
 
 RESULTS_COLUMNS = (

@@ -141,3 +141,32 @@ def run_as(run_kiosk: Callable[..., subprocess.CompletedProcess[str]], *args: st
     """`kiosk ARGS --as USERNAME`, the manager's password piped in first (as a scheduled
     job does); `input` follows it (a new password, for instance)."""
     return run_kiosk(*args, "--as", username, input=password + "\n" + input, **kwargs)
+
+
+# ---------------------------------------------------------------- county server (issue 15)
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL for the whole session, on 127.0.0.1 and a free port."""
+    from tests.pg_server import find_bin, start_server
+
+    bindir = find_bin()
+    if bindir is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("PostgreSQL is not installed: CI must run .ci/system_packages.sh")
+        pytest.skip("PostgreSQL is not installed here (run .ci/system_packages.sh)")
+    server = start_server(bindir)
+    yield server
+    server.stop()
+    server.cleanup()
+
+
+_county_dbs = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def county_admin_url(pg_server) -> str:
+    """A fresh database on the session's server; the superuser's URL to it."""
+    if not pg_server.is_running():  # a test that stopped the server restarts it
+        pg_server.start()
+    return pg_server.create_database(f"county_{os.getpid()}_{next(_county_dbs)}")

@@ -89,16 +89,20 @@ def test_expiry_adds_calendar_months_and_clamps_to_month_end():
 # ---------------------------------------------------------------- the draw
 
 def test_draw_spreads_across_sections_and_shuffles(course):
-    """Ten questions from four sections: every section gives two or three; nothing repeats."""
+    """Ten questions from twelve sections: ten different sections give one each, and over
+    many draws every section is asked about; nothing repeats within a draw."""
+    asked: set[str] = set()
     for seed in range(20):
         drawn = quiz.draw_questions(course, random.Random(seed))
         assert len(drawn) == course.questions_per_test
         assert len({q.id for q, _ in drawn}) == len(drawn)
         per_section = Counter(q.section for q, _ in drawn)
-        assert set(per_section) == {s.id for s in course.sections}
+        assert len(per_section) == min(len(course.sections), len(drawn))
         assert max(per_section.values()) - min(per_section.values()) <= 1
+        asked |= set(per_section)
         for question, order in drawn:
             assert sorted(order) == list(range(len(question.options)))
+    assert asked == {s.id for s in course.sections}
 
 
 def test_resume_gives_the_same_questions_order_options_and_answers(ctx, course, learner):

@@ -139,7 +139,7 @@ def test_certificate_pdf_save_print_and_my_results(qtbot, window, ctx, course, l
     assert len(reader.pages) == 1
     text = pdf_text(saved)
     for fact in ("Alex Learner", code, "Riverside Children's Centre", "05 January 2027",
-                 "10 out of 10 (100%)", "version 2026.1"):
+                 "10 out of 10 (100%)", f"version {course.version}"):
         assert fact in text, fact
     printed = tmp_path / "printed.pdf"
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -173,3 +173,48 @@ def test_commands_beside_a_running_kiosk_keep_the_wal(kiosk_db, tmp_path):
     assert not held_elsewhere(kiosk_db)
     with InstanceLock(kiosk_db):
         assert not held_elsewhere(kiosk_db)  # our own lock is not someone else's
+
+
+def test_file_dialogs_open_elsewhere_and_hide_the_data_folder(qtbot, tmp_path, monkeypatch):
+    """Qt's file dialog, as the kiosk builds it: it opens in the chosen folder (never the
+    data folder, even when asked to), lists nothing of the data folder if a person goes
+    there, never reads a file to pick its icon, and refuses a path inside it."""
+    from PySide6.QtCore import QFileInfo, QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from kiosk.ui.dialogs import NameOnlyIcons, QtDialogs
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "data.db").write_bytes(b"SQLite format 3\x00")
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "people.csv").write_text("username\r\n")
+    monkeypatch.setenv("HOME", str(data))  # even a home folder that holds data.db is avoided
+    assert QtDialogs(data_folder=data, start_folder=data).start_folder() != data
+
+    seen: dict[str, object] = {}
+
+    def look_then_leave() -> None:
+        dialog = next((w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, QFileDialog) and w.isVisible()), None)
+        if dialog is None:
+            QTimer.singleShot(50, look_then_leave)
+            return
+        seen["opened_in"] = dialog.directory().absolutePath()
+        dialog.setDirectory(str(data))
+        qtbot.wait(300)
+        proxy = dialog.proxyModel()
+        source = proxy.sourceModel()
+        seen["shown"] = {name: proxy.mapFromSource(source.index(str(path))).isValid()
+                         for name, path in (("data folder", data), ("data.db", data / "data.db"),
+                                            ("exports", exports))}
+        dialog.reject()
+
+    QTimer.singleShot(50, look_then_leave)
+    dialogs = QtDialogs(data_folder=data, start_folder=exports)
+    assert dialogs.ask_open_path("Import people from CSV", "CSV files (*.csv)") is None
+    assert seen["opened_in"] == str(exports)
+    assert seen["shown"] == {"data folder": False, "data.db": False, "exports": True}
+    icons = NameOnlyIcons()
+    assert icons.type(QFileInfo(str(data / "data.db"))) == "DB file"

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
         help="say whose certificate a code is and whether it is current",
     )
     verify.add_argument("code", metavar="CODE", help="the code printed on the certificate")
+    verify.add_argument("--server", default=None, metavar="URL",
+                        help="look the code up on the county server (any kiosk's certificate)")
     verify.set_defaults(handler=handle_verify)
 
 
@@ -30,6 +32,10 @@ def handle_verify(args: argparse.Namespace) -> int:
     from kiosk.operations import certificates
     from kiosk.operations.session import command_line_via
 
+    if args.server is not None:
+        from kiosk.county.anchor import verify_certificate_on_server
+
+        return verify_certificate_on_server(args.server, args.code)
     ctx = open_context(db_path(args), create=False)
     try:
         courses = load_default_courses()

@@ -55,6 +55,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     for parser in (log, results, answers, mat, per):
         signin.add_flag(parser)
 
+    from kiosk.cli import item_analysis_cmd  # its own module: the statistics are its own work
+
+    item_analysis_cmd.register_export(esub, common)
+
 
 def add_range_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, metavar="FILE",

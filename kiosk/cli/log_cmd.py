@@ -17,7 +17,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
         "verify", parents=[common], help="check that no access-log row was changed or removed",
         description="Recompute the access log's hash chain. Exit 0 when it is intact, "
         "1 naming the first bad row when any row was changed, removed, inserted or "
-        "reordered, or the log's guards were removed.")
+        "reordered, or the log's guards were removed. With --server, also compare it with "
+        "the county server's copy, which catches history rewritten after it was sent "
+        "even when every hash was recomputed.")
+    verify.add_argument("--server", nargs="?", const="", default=None, metavar="URL",
+                        help="compare with the county server's copy (no URL: the server "
+                        "this kiosk joined)")
     verify.set_defaults(handler=handle_verify)
 
 
@@ -33,6 +38,10 @@ def handle_verify(args: argparse.Namespace) -> int:
         if not db["access_log"].exists():
             raise KioskError(f"{path.name} has no access log: it is not a kiosk database.")
         report = access_log.verify_chain(db)
+        if report.ok and args.server is not None:
+            from kiosk.county.anchor import compare_with_server
+
+            print(compare_with_server(db, path, args.server or None))
     finally:
         db.close()
     if report.ok:

@@ -119,3 +119,17 @@ def export_person(ctx: AppContext, actor: Who, username: str, target: Path | str
     person = users.require(ctx.db, username)
     count = subject_access.export_person(ctx.db, person, target, progress)
     return _recorded(ctx, who, f"everything held about {person.username}", count, target)
+
+
+def export_item_analysis(ctx: AppContext, actor: Who, courses: Sequence[Course],
+                         target: Path | str | None, *, since: str | None = None,
+                         until: str | None = None, course_id: str | None = None,
+                         progress: Progress | None = None) -> Exported:
+    """Each question's statistics (kiosk.item_analysis) as CSV; recorded like every export."""
+    from kiosk import item_analysis  # its statistics are needed only here
+
+    who = require_manager(ctx.db, actor, "export the item analysis")
+    count = item_analysis.export_item_analysis(ctx.db, target, courses, since=since,
+                                               until=until, course_id=course_id,
+                                               progress=progress)
+    return _recorded(ctx, who, "item analysis", count, target)

@@ -150,6 +150,11 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
         keep = int(ctx.settings.get("backup_keep"))
         jobs.start(ctx, "Backing up", lambda wctx, _progress: daily_backup(
             wctx.db, wctx.db_path, wctx.clock, keep, kiosk_id=wctx.kiosk_id))
+        if not exit_when_ready:
+            # The county push runs on its own thread, after the first screen is up.
+            from kiosk.ui.county_sync import start_if_joined
+
+            start_if_joined(ctx)
         if exit_when_ready:
             app.exit(0)
 
@@ -159,6 +164,8 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     code = app.exec()
     for jobs in runners:
         jobs.wait()  # a backup under way finishes before its database is closed
+    if ctx.county_sync is not None:
+        ctx.county_sync.shutdown()
     ctx.db.close()
     lock.release()
     return int(code)

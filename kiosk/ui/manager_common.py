@@ -198,6 +198,12 @@ class DateRange(QWidget):
         """The days typed, checked by the same rule as the command line's flags."""
         return DayRange.parse(self.since.text(), self.until.text(), labels=("From", "To"))
 
+    def texts(self) -> tuple[str | None, str | None]:
+        """The days as YYYY-MM-DD (None when blank), checked like range()."""
+        days = self.range()
+        return (days.since.isoformat() if days.since else None,
+                days.until.isoformat() if days.until else None)
+
     def clear(self) -> None:
         self.since.clear()
         self.until.clear()
