@@ -1,7 +1,7 @@
 """One entry point for a fresh clone: sets itself up, then runs the kiosk or the tests.
 
     python run.py [kiosk arguments]   launch the kiosk on ./data.db
-    python run.py test [pytest args]  lint, then run the whole test suite
+    python run.py test [pytest args]  lint, type-check the core, then run the whole suite
 
 It creates `.venv/` beside this file on first use and reinstalls only when
 pyproject.toml changes, so a second launch starts at once. Only the standard
@@ -108,6 +108,10 @@ def main(argv: list[str]) -> int:
         lint = subprocess.run([str(python), "-m", "ruff", "check", str(ROOT)], cwd=ROOT, env=env)
         if lint.returncode != 0:
             return lint.returncode
+        # Strict typing on the core (configured in pyproject.toml: kiosk/ without kiosk/ui).
+        typed = subprocess.run([str(python), "-m", "mypy"], cwd=ROOT, env=env)
+        if typed.returncode != 0:
+            return typed.returncode
         args = argv[1:]
         if not any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args):
             args = ["-n", "auto", *args]  # pytest-xdist: one worker per core

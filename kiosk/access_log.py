@@ -84,7 +84,7 @@ def append(
             "SELECT id, row_hash FROM access_log ORDER BY id DESC LIMIT 1"
         ).fetchone()
         prev_hash = last[1] if last else _anchor_or_genesis(db)
-        row = {
+        row: dict[str, Any] = {
             "id": (last[0] + 1) if last else _next_id_after_purge(db),
             "occurred_at": to_iso(clock.now()),
             "kiosk_id": clean_text(kiosk_id, 40),
@@ -118,7 +118,7 @@ def append_many(db: Database, clock: Clock, rows: Iterable[Mapping[str, Any]]) -
         last = db.execute(
             "SELECT id, row_hash FROM access_log ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        state = {
+        state: dict[str, Any] = {
             "prev": last[1] if last else _anchor_or_genesis(db),
             "id": (last[0] + 1) if last else _next_id_after_purge(db),
             "count": 0,

@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kiosk import access_log
+from kiosk.audit import reason_text
 from kiosk.clock import Clock
 from kiosk.db import BUSY_TIMEOUT_MS, backup_to, friendly_error, open_database
 from kiosk.errors import DatabaseError, KioskError
@@ -83,8 +84,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def backup(db: Database, db_path: Path, dest: Path | str, clock: Clock) -> Path:
-    """Copy the live database to `dest` (a file, or a folder for a dated name inside it)."""
+def destination(db_path: Path, dest: Path | str, clock: Clock) -> Path:
+    """Where a backup to `dest` goes, or the reason it cannot (checked before a sign-in,
+    so a mistyped destination costs no password and writes nothing)."""
     dest = Path(dest)
     if dest.is_dir():
         stamp = _local(clock).strftime("%Y-%m-%d-%H%M%S")
@@ -95,6 +97,12 @@ def backup(db: Database, db_path: Path, dest: Path | str, clock: Clock) -> Path:
         raise KioskError("That is the kiosk's own database; choose another place for the backup.")
     if dest.exists() and not is_sqlite_file(dest):
         raise KioskError(f"{dest} already exists and is not a kiosk backup; it was not replaced.")
+    return dest
+
+
+def backup(db: Database, db_path: Path, dest: Path | str, clock: Clock) -> Path:
+    """Copy the live database to `dest` (a file, or a folder for a dated name inside it)."""
+    dest = destination(db_path, dest, clock)
     try:
         backup_to(db, dest)
     except DatabaseError:
@@ -238,7 +246,8 @@ def _put_back(moved: list[tuple[Path, Path]]) -> None:
             os.replace(target, part)
 
 
-def restore(src: Path | str, db_path: Path | str, clock: Clock) -> RestoreResult:
+def restore(src: Path | str, db_path: Path | str, clock: Clock, *,
+            via: str = "command line") -> RestoreResult:
     """Replace data.db with the backup `src` after checking it; the old file is kept aside."""
     src = Path(src)
     db_path = Path(db_path)
@@ -290,9 +299,12 @@ def restore(src: Path | str, db_path: Path | str, clock: Clock) -> RestoreResult
             "SELECT value FROM settings WHERE key = 'kiosk_id'").fetchone()
         access_log.append(
             db, clock, kiosk_id=settings_kiosk[0] if settings_kiosk else "kiosk-1",
-            event=access_log.MANAGER_ACTION, username_entered="(command line)",
-            reason=f"restored from {src.name}"
-            + (f"; previous database kept as {aside.name}" if aside else ""),
+            event=access_log.MANAGER_ACTION, username_entered="(restore)",
+            # No sign-in is possible here (the file being replaced may be damaged), so the
+            # row says who ran it as far as the operating system knows.
+            reason=reason_text(f"restored from {src.name}"
+                               + (f"; previous database kept as {aside.name}" if aside else ""),
+                               via=via),
         )
     finally:
         db.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import logging
 import os
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 # A test hands its clock to a process it starts through this variable (ISO 8601 with an
@@ -28,6 +29,19 @@ def to_iso(moment: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus (or minus) calendar months; the 31st becomes the last day of a shorter
+    month. The one rule for expiry dates, retention cut-offs and stale contacts."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def local_today(clock: Clock) -> date:
+    """Today on this PC's calendar: what a person at the kiosk calls today."""
+    return clock.now().astimezone().date()
 
 
 class Clock:

@@ -13,16 +13,23 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk.course import Contact
+from kiosk.clock import add_months
+from kiosk.course import Contact, Course
 
 STALE_AFTER_MONTHS = 12
+FIELDS = ("name", "role", "phone", "web", "area", "last_verified")
 
 
-def effective_contacts(db: Database, course: Any) -> tuple[Contact, ...]:
-    """The managers' edited list for this course if there is one, else the pack's."""
-    rows = list(db.query(
+def stored_rows(db: Database, course_id: str) -> list[dict[str, Any]]:
+    """The centre's edited list for a course (empty when it uses the pack's own)."""
+    return list(db.query(
         "SELECT name, role, phone, web, area, last_verified FROM contacts "
-        "WHERE course_id = ? ORDER BY position, id", [course.id]))
+        "WHERE course_id = ? ORDER BY position, id", [course_id]))
+
+
+def effective_contacts(db: Database, course: Course) -> tuple[Contact, ...]:
+    """The managers' edited list for this course if there is one, else the pack's."""
+    rows = stored_rows(db, course.id)
     if not rows:
         return tuple(course.contacts)
     pack = {(c.name, c.phone, c.last_verified): c for c in course.contacts}
@@ -44,19 +51,11 @@ def _as_date(value: str) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def months_before(today: date, months: int) -> date:
-    """The same day `months` earlier (the month's last day when that day does not exist)."""
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    month += 1
-    for day in (today.day, 30, 29, 28):
-        try:
-            return date(year, month, day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
+def is_stale(last_verified: date, today: date) -> bool:
+    """Not verified within the last 12 months: the one rule, for learners and managers."""
+    return last_verified < add_months(today, -STALE_AFTER_MONTHS)
 
 
 def stale_contacts(contacts: tuple[Contact, ...] | list[Contact], today: date) -> list[Contact]:
     """Contacts not verified within the last 12 months."""
-    cutoff = months_before(today, STALE_AFTER_MONTHS)
-    return [c for c in contacts if c.last_verified < cutoff]
+    return [c for c in contacts if is_stale(c.last_verified, today)]

@@ -15,17 +15,32 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kiosk.clock import clock_for
-from kiosk.course import QUESTION_TYPES, Problem
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+QUESTION_TYPES = ("single", "multiple", "true_false")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a pack, at a file and line (0 when it is about the whole file)."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
 
 # The keys a pack may use, and which of them must be present. Anything else is a typo
 # (a misspelt key would otherwise be ignored silently and its default used).
@@ -749,14 +764,15 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def check_pack(directory: Path | str, today: date | None = None) -> tuple[list[Problem], dict]:
+def check_pack(directory: Path | str, today: date | None = None,
+               ) -> tuple[list[Problem], dict[str, Any]]:
     """Every problem in the pack at `directory`, sorted by file and line, and its data."""
     problems, _warnings, data = check_pack_fully(directory, today)
     return problems, data
 
 
 def check_pack_fully(directory: Path | str, today: date | None = None,
-                     ) -> tuple[list[Problem], list[Problem], dict]:
+                     ) -> tuple[list[Problem], list[Problem], dict[str, Any]]:
     """Problems (the kiosk refuses the pack), warnings (it does not), and the data."""
     checker = _Checker(Path(directory), today or clock_for(None).now().date())
     data = checker.check()

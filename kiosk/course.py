@@ -15,27 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from kiosk.content_check import Problem, check_pack
 from kiosk.errors import KioskError
 from kiosk.paths import resource_path
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    pass
 
-QUESTION_TYPES = ("single", "multiple", "true_false")
 TRUE_FALSE_OPTIONS = ("True", "False")
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 class ContentError(KioskError):
@@ -164,28 +155,12 @@ def content_version(directory: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _read_toml(path: Path, rel: str, problems: list[Problem]) -> dict:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        problems.append(Problem(rel, 0, "file is missing"))
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", 0) or 0
-        problems.append(Problem(rel, int(line), f"not valid TOML: {exc}"))
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(rel, 0, f"cannot be read: {exc}"))
-    return {}
-
-
 def load_course(directory: Path | str) -> Course:
     """Load a pack, or raise ContentError listing every problem found.
 
     The detailed validation lives in kiosk.content_check; this builds the objects.
     """
     directory = Path(directory)
-    from kiosk.content_check import check_pack  # local: keeps the dependency one-way
-
     try:
         problems, data = check_pack(directory)
         if problems:
@@ -208,7 +183,7 @@ def _wrong_kind(exc: Exception) -> str:
     return f"a value is missing or of the wrong kind ({type(exc).__name__}: {exc})"
 
 
-def _build(directory: Path, data: dict) -> Course:
+def _build(directory: Path, data: dict[str, Any]) -> Course:
     meta = data["course"]
     sections = tuple(
         Section(s["id"], s["title"], s["file"],

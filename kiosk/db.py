@@ -174,13 +174,15 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True) -> None:
+def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True,
+                 only: tuple[str, ...] = ()) -> None:
     try:
         if full:
             rows = conn.execute("PRAGMA quick_check").fetchall()
         else:
             tables = [r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'access_log'")]
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'access_log'")
+                if not only or r[0] in only]
             rows = [("ok",)]
             for table in tables:  # names come from the file's own schema, quoted as identifiers
                 quoted = '"' + table.replace('"', '""') + '"'
@@ -246,11 +248,15 @@ def _check_writable(path: Path) -> None:
 
 def open_database(path: Path | str, *, migrate: bool = True,
                   migration_set: Migrations = migrations,
-                  known: tuple[str, ...] = KNOWN) -> Database:
+                  known: tuple[str, ...] = KNOWN,
+                  writes_only: tuple[str, ...] = ()) -> Database:
     """Open (creating on first run) and migrate the kiosk database.
 
     Raises DatabaseError with a message for a person; never leaves the file half-migrated.
     `migration_set`/`known` exist so tests can stand in for a future release.
+    `writes_only`: a command that reads much and writes only these tables (an export
+    writes its sign-in and its log row) checks just them before writing; a damaged page
+    among the tables it reads fails the read, before anything is written.
     """
     path = Path(path)
     if path.is_dir():
@@ -259,7 +265,7 @@ def open_database(path: Path | str, *, migrate: bool = True,
         raise DatabaseError(f"The folder {path.parent} does not exist.")
     size = path.stat().st_size if path.exists() else 0
     existed = size > 0
-    checked_fully = size <= FULL_CHECK_MAX_BYTES
+    checked_fully = size <= FULL_CHECK_MAX_BYTES and not writes_only
     _check_writable(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -268,7 +274,7 @@ def open_database(path: Path | str, *, migrate: bool = True,
     try:
         _configure(conn)
         if existed:
-            _quick_check(conn, path, full=checked_fully)
+            _quick_check(conn, path, full=checked_fully, only=writes_only)
         db = Database(conn, execute_plugins=False)
         applied = [m.name for m in migration_set.applied(db)]
         unknown = [name for name in applied if name not in known]
@@ -307,6 +313,20 @@ def open_database(path: Path | str, *, migrate: bool = True,
     except sqlite3.Error as exc:
         conn.close()
         raise friendly_error(exc, path) from None
+
+
+def connect(path: Path | str) -> Database:
+    """Another connection to a file already opened (checked, migrated) by open_database.
+
+    For a background job: an SQLite connection belongs to the thread that made it. The
+    job's connection never checkpoints and deletes the WAL when it closes: the kiosk's own
+    connection, still open, does that as usual.
+    """
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    _configure(conn)
+    keep_wal_on_close(conn, Path(path))
+    conn.execute("PRAGMA synchronous = FULL")
+    return Database(conn, execute_plugins=False)
 
 
 @contextmanager

@@ -19,14 +19,14 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log
-from kiosk.errors import KioskError, ValidationError
+from kiosk.errors import KioskError
+from kiosk.filters import AccessLogFilter, DayRange, ResultsFilter
 from kiosk.paths import replace_file
 
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
@@ -129,9 +129,9 @@ def write_csv(target: Path | str | None, columns: Sequence[str],
     `prepared`: `rows` is a cursor whose text cells the query already neutralised.
     """
     def write(fh: IO[str]) -> int:
-        if prepared:
-            return write_prepared_rows(fh, columns, rows, progress)  # type: ignore[arg-type]
-        return write_rows(fh, columns, rows, progress)  # type: ignore[arg-type]
+        if isinstance(rows, sqlite3.Cursor) and prepared:
+            return write_prepared_rows(fh, columns, rows, progress)
+        return write_rows(fh, columns, rows, progress)
 
     if target is None:
         # Standard output: BOM and CRLF all the same, so `> file.csv` opens in Excel.
@@ -167,49 +167,39 @@ def write_csv(target: Path | str | None, columns: Sequence[str],
                 os.unlink(tmp_name)
 
 
-def parse_day(text: str | None, flag: str) -> date | None:
-    if text is None or text == "":
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValidationError(f"{flag} must be a date like 2026-01-31, not '{text[:40]}'") from None
+# The access log's columns in ACCESS_LOG_COLUMNS order, text cells neutralised in SQL, so
+# a million rows go from the cursor to the C csv writer with no Python per cell (which also
+# leaves the GUI thread the interpreter while a background export runs).
+_ACCESS_LOG_SELECT = (
+    "SELECT " + ", ".join(safe_sql(c) for c in (  # noqa: S608 - the code's own column names
+        "occurred_at", "kiosk_id", "event", "username_entered", "user_matched", "reason"))
+    + ", id, " + safe_sql("row_hash") + " FROM access_log"
+)
+
+
+def access_log_rows(db: Database, flt: AccessLogFilter) -> sqlite3.Cursor:
+    """A cursor over ACCESS_LOG_COLUMNS, cells already neutralised (prepared=True)."""
+    where, params = flt.where(db)  # checked now (an unknown person), before a file starts
+    sql = _ACCESS_LOG_SELECT
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY occurred_at, id"
+    return db.conn.execute(sql, params)
+
+
+def export_access_log(db: Database, target: Path | str | None,
+                      flt: AccessLogFilter | None = None, *, since: str | None = None,
+                      until: str | None = None,
+                      progress: Callable[[int], None] | None = None) -> int:
+    """The access log (as filtered: the manager's panel, or --since/--until) to CSV."""
+    flt = flt or AccessLogFilter(DayRange.parse(since, until))
+    return write_csv(target, ACCESS_LOG_COLUMNS, access_log_rows(db, flt), progress,
+                     prepared=True)
 
 
 def day_range(since: str | None, until: str | None) -> tuple[str | None, str | None]:
-    """Turn --since/--until days (UTC, both inclusive) into an ISO [start, end) range."""
-    start = parse_day(since, "--since")
-    end = parse_day(until, "--until")
-    if start and end and end < start:
-        raise ValidationError("--until is before --since")
-    to_text = lambda d: datetime.combine(d, time(0), timezone.utc).isoformat(  # noqa: E731
-        timespec="seconds")
-    return (
-        to_text(start) if start else None,
-        to_text(end + timedelta(days=1)) if end else None,
-    )
-
-
-def access_log_rows(db: Database, since: str | None = None, until: str | None = None,
-                    ) -> Iterable[dict[str, Any]]:
-    for row in access_log.query(db, since=since, until=until):
-        yield {
-            "occurred_at": row["occurred_at"],
-            "kiosk_id": row["kiosk_id"],
-            "event": row["event"],
-            "username_entered": row["username_entered"],
-            "user_matched": row["user_matched"],
-            "reason": row["reason"],
-            "row_id": row["id"],
-            "row_hash": row["row_hash"],
-        }
-
-
-def export_access_log(db: Database, target: Path | str | None, *, since: str | None = None,
-                      until: str | None = None,
-                      progress: Callable[[int], None] | None = None) -> int:
-    start, end = day_range(since, until)
-    return write_csv(target, ACCESS_LOG_COLUMNS, access_log_rows(db, start, end), progress)
+    """--since/--until days (UTC, both included) as an ISO [start, end) pair (DayRange)."""
+    return DayRange.parse(since, until).iso()
 
 
 # ---------------------------------------------------------------- test results
@@ -251,20 +241,9 @@ _ANSWERS_SELECT = (
 )
 
 
-def _attempt_filter(since: str | None, until: str | None,
-                    course_id: str | None) -> tuple[str, list[Any]]:
-    """Submitted attempts only, by the day they were finished (UTC, both ends included)."""
-    start, end = day_range(since, until)
-    where, params = ["a.status = 'submitted'"], []
-    if start:
-        where.append("a.finished_at >= ?")
-        params.append(start)
-    if end:
-        where.append("a.finished_at < ?")
-        params.append(end)
-    if course_id:
-        where.append("a.course_id = ?")
-        params.append(course_id)
+def _attempt_filter(db: Database, flt: ResultsFilter) -> tuple[str, list[Any]]:
+    """Submitted attempts only, as the filter says; fixed fragments, values as parameters."""
+    where, params = flt.where(db)
     return " AND ".join(where), params
 
 
@@ -283,18 +262,15 @@ def _stream(db: Database, sql: str, params: list[Any]) -> Iterable[dict[str, Any
         yield dict(zip(names, values, strict=True))
 
 
-def results_rows(db: Database, *, since: str | None = None, until: str | None = None,
-                 course_id: str | None = None) -> sqlite3.Cursor:
+def results_rows(db: Database, flt: ResultsFilter) -> sqlite3.Cursor:
     """A cursor over RESULTS_COLUMNS, cells already neutralised (write with prepared=True)."""
-    where, params = _attempt_filter(since, until, course_id)
-    # `where` is built from fixed fragments; every value is a parameter.
+    where, params = _attempt_filter(db, flt)
     sql = _RESULTS_SELECT + where + " ORDER BY a.finished_at, a.id"
     return db.conn.execute(sql, params)  # the filter is checked now, before a file is started
 
 
-def answers_rows(db: Database, *, since: str | None = None, until: str | None = None,
-                 course_id: str | None = None) -> Iterable[dict[str, Any]]:
-    where, params = _attempt_filter(since, until, course_id)
+def answers_rows(db: Database, flt: ResultsFilter) -> Iterable[dict[str, Any]]:
+    where, params = _attempt_filter(db, flt)
     sql = _ANSWERS_SELECT + where + " ORDER BY a.finished_at, a.id, q.position"
 
     def rows() -> Iterable[dict[str, Any]]:
@@ -312,17 +288,24 @@ def answers_rows(db: Database, *, since: str | None = None, until: str | None = 
     return rows()
 
 
-def export_results(db: Database, target: Path | str | None, *, since: str | None = None,
-                   until: str | None = None, course_id: str | None = None,
+def _results_filter(flt: ResultsFilter | None, since: str | None, until: str | None,
+                    course_id: str | None) -> ResultsFilter:
+    return flt or ResultsFilter(DayRange.parse(since, until), course_id=course_id)
+
+
+def export_results(db: Database, target: Path | str | None, flt: ResultsFilter | None = None,
+                   *, since: str | None = None, until: str | None = None,
+                   course_id: str | None = None,
                    progress: Callable[[int], None] | None = None) -> int:
-    """Every submitted attempt as one CSV row; returns the number of rows written."""
-    rows = results_rows(db, since=since, until=until, course_id=course_id)
+    """Every submitted attempt the filter selects as one CSV row; returns the row count."""
+    rows = results_rows(db, _results_filter(flt, since, until, course_id))
     return write_csv(target, RESULTS_COLUMNS, rows, progress, prepared=True)
 
 
-def export_answers(db: Database, target: Path | str | None, *, since: str | None = None,
-                   until: str | None = None, course_id: str | None = None,
+def export_answers(db: Database, target: Path | str | None, flt: ResultsFilter | None = None,
+                   *, since: str | None = None, until: str | None = None,
+                   course_id: str | None = None,
                    progress: Callable[[int], None] | None = None) -> int:
     """One row per submitted attempt and question; returns the number of rows written."""
-    rows = answers_rows(db, since=since, until=until, course_id=course_id)
+    rows = answers_rows(db, _results_filter(flt, since, until, course_id))
     return write_csv(target, ANSWERS_COLUMNS, rows, progress)

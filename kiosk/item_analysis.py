@@ -37,6 +37,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import export
+from kiosk.filters import DayRange, ResultsFilter
 
 MIN_ANSWERS = 5  # below this a question's statistics are shown but flagged
 EVERYONE_RIGHT = "everyone_right"
@@ -93,7 +94,7 @@ def _covariance(a: Sequence[float], b: Sequence[float]) -> float:
     is no cancellation worth the slower two-pass form.
     """
     n = len(a)
-    return (sum(map(mul, a, b)) - sum(a) * sum(b) / n) / (n - 1)
+    return float((sum(map(mul, a, b)) - sum(a) * sum(b) / n) / (n - 1))
 
 
 def item_statistics(scores: Sequence[float], rest: Sequence[float],
@@ -130,7 +131,8 @@ def _rows(db: Database, since: str | None, until: str | None,
     """
     # The same filter as the results and answers exports: submitted attempts only, by
     # the UTC day they were finished; `where` is fixed text, every value a parameter.
-    where, params = export._attempt_filter(since, until, course_id)
+    where, params = export._attempt_filter(
+        db, ResultsFilter(DayRange.parse(since, until), course_id=course_id))
     sql = (  # fixed fragments only; every value is a parameter
         "SELECT a.course_id, q.question_id, q.section_id, COALESCE(q.points, 0) AS x, "  # noqa: S608
         "SUM(COALESCE(q.points, 0)) OVER (PARTITION BY q.attempt_id) - COALESCE(q.points, 0), "

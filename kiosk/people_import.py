@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from kiosk import audit, users
+from kiosk.audit import Actor
 from kiosk.clock import Clock
 from kiosk.errors import KioskError, ValidationError
 from kiosk.settings import Settings
@@ -180,7 +181,7 @@ def read_file(path: Path | str) -> tuple[str, str | None]:
 
 def import_people(
     db: Database, settings: Settings, clock: Clock, path: Path | str, *,
-    actor: User | None = None,
+    actor: Actor | User | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Create an account for each good row; report every row. Raises only for a bad file."""
@@ -198,7 +199,7 @@ def import_people(
 
 
 def _import_row(db: Database, settings: Settings, clock: Clock, line: int,
-                row: dict[str, str], seen: set[str], actor: User | None) -> RowResult:
+                row: dict[str, str], seen: set[str], actor: Actor | User | None) -> RowResult:
     typed = row["username"]
     if "_extra" in row:
         return RowResult(line, typed, False, row["_extra"] + " (a comma inside a name? "

@@ -13,20 +13,20 @@ stored answer means the same thing whatever order the options were shown in.
 
 from __future__ import annotations
 
-import calendar
 import json
 import random
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log, reading
-from kiosk.clock import Clock, from_iso, to_iso
+from kiosk import audit, reading
+from kiosk.audit import Actor
+from kiosk.clock import Clock, add_months, from_iso, to_iso
 from kiosk.course import Course, Question
 from kiosk.db import write_transaction
 from kiosk.errors import KioskError, NotFoundError, ValidationError
@@ -78,13 +78,6 @@ def percent_of(score: float, max_score: float) -> float:
 
 def is_pass(percent: float, pass_mark: int) -> bool:
     return percent >= pass_mark
-
-
-def add_months(day: date, months: int) -> date:
-    """`day` plus calendar months; the 31st becomes the last day of a shorter month."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def effective_pass_mark(settings: Settings, course: Course) -> int:
@@ -354,7 +347,9 @@ def answer(db: Database, clock: Clock, attempt_id: str, position: int,
 
 
 def new_certificate_code() -> str:
-    part = lambda: "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))  # noqa: E731
+    def part() -> str:
+        return "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
+
     return f"{CODE_PREFIX}-{part()}-{part()}"
 
 
@@ -413,9 +408,12 @@ def attempts_for(db: Database, user_id: int, course_id: str | None = None,
     return list(db.query(sql + " ORDER BY started_at DESC", params))
 
 
-def grant_attempt(db: Database, settings: Settings, clock: Clock, actor: User,
+def grant_attempt(db: Database, settings: Settings, clock: Clock, actor: Actor | User,
                   user_id: int, course_id: str) -> int:
-    """A manager allows one more attempt beyond the limit or cool-down (logged)."""
+    """A manager allows one more attempt beyond the limit or cool-down (logged).
+
+    The caller (kiosk.operations.quiz) has re-read the actor under the write lock.
+    """
     if not actor.is_manager:
         raise KioskError("Only a manager can allow another attempt.")
     with write_transaction(db):
@@ -426,14 +424,6 @@ def grant_attempt(db: Database, settings: Settings, clock: Clock, actor: User,
             "INSERT INTO attempt_grants (user_id, course_id, granted_by, granted_at) "
             "VALUES (?, ?, ?, ?)", [user_id, course_id, actor.id, to_iso(clock.now())],
         )
-        access_log.append(
-            db, clock, kiosk_id=settings.kiosk_id, event=access_log.MANAGER_ACTION,
-            username_entered=actor.username, user_id=actor.id, user_matched=actor.username,
-            reason=f"allowed another test attempt: {target[0]}, {course_id}",
-        )
+        audit.record(db, settings, clock, actor, "allowed another test attempt",
+                     f"{target[0]}, {course_id}")
     return int(cursor.lastrowid or 0)
-
-
-def option_numbers(indices: Sequence[int] | frozenset[int]) -> str:
-    """Original options as 1-based numbers, '1;3': how exports show an answer."""
-    return ";".join(str(i + 1) for i in sorted(indices))

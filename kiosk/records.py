@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import access_log
+from kiosk.filters import AccessLogFilter, ResultsFilter
 
 PAGE_SIZE = 200
 
@@ -24,28 +25,15 @@ RESULTS_VIEW_COLUMNS = (
 )
 
 
-def access_log_page(
-    db: Database,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    event: str | None = None,
-    user_id: int | None = None,
-    after: tuple[str, int] | None = None,
-    limit: int = PAGE_SIZE,
-) -> list[dict[str, Any]]:
+def access_log_page(db: Database, flt: AccessLogFilter = AccessLogFilter(), *,  # noqa: B008
+                    after: tuple[str, int] | None = None,
+                    limit: int = PAGE_SIZE) -> list[dict[str, Any]]:
     """Rows newest first; `after` is the (occurred_at, id) of the last row already shown.
 
     Each filter combination has an index whose order ends in (occurred_at, rowid):
     access_log_occurred, access_log_event and access_log_user.
     """
-    where, params = access_log.time_range(since, until)
-    if event:
-        where.append("event = ?")
-        params.append(event)
-    if user_id is not None:
-        where.append("user_id = ?")
-        params.append(user_id)
+    where, params = flt.where(db)
     if after is not None:
         where.append("(occurred_at, id) < (?, ?)")
         params.extend(after)
@@ -62,31 +50,11 @@ def access_log_key(row: dict[str, Any]) -> tuple[str, int]:
     return (row["occurred_at"], row["id"])
 
 
-def results_page(
-    db: Database,
-    *,
-    since: str | None = None,
-    until: str | None = None,
-    user_id: int | None = None,
-    course_id: str | None = None,
-    after: tuple[str, int] | None = None,
-    limit: int = PAGE_SIZE,
-) -> list[dict[str, Any]]:
+def results_page(db: Database, flt: ResultsFilter = ResultsFilter(), *,  # noqa: B008
+                 after: tuple[str, int] | None = None,
+                 limit: int = PAGE_SIZE) -> list[dict[str, Any]]:
     """Submitted attempts newest first; `after` is the (finished_at, rowid) last shown."""
-    where = ["a.status = 'submitted'"]
-    params: list[Any] = []
-    if since:
-        where.append("a.finished_at >= ?")
-        params.append(since)
-    if until:
-        where.append("a.finished_at < ?")
-        params.append(until)
-    if user_id is not None:
-        where.append("a.user_id = ?")
-        params.append(user_id)
-    if course_id:
-        where.append("a.course_id = ?")
-        params.append(course_id)
+    where, params = flt.where(db)
     if after is not None:
         where.append("(a.finished_at, a.rowid) < (?, ?)")
         params.extend(after)
@@ -107,7 +75,6 @@ def results_key(row: dict[str, Any]) -> tuple[str, int]:
 def known_events() -> list[str]:
     """Event names for the filter list: the public contract in access_log, not a scan
     of a million rows."""
-    from kiosk import access_log
 
     return sorted(v for k, v in vars(access_log).items()
                   if k.isupper() and isinstance(v, str) and k not in ("GENESIS",)

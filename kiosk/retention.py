@@ -9,13 +9,14 @@ module's transaction.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log
-from kiosk.clock import Clock, to_iso
+from kiosk import access_log, audit
+from kiosk.audit import Actor
+from kiosk.clock import Clock, add_months, to_iso
 from kiosk.db import write_transaction
 from kiosk.errors import ValidationError
 from kiosk.settings import Settings
@@ -27,24 +28,12 @@ WHAT = (ACCESS_LOG, RESULTS)
 MAX_MONTHS = 600
 
 
-def months_ago(today: date, months: int) -> date:
-    """The same day `months` calendar months back (the 31st becomes the month's last day)."""
-    year, month = divmod(today.year * 12 + (today.month - 1) - months, 12)
-    month += 1
-    day = today.day
-    while True:
-        try:
-            return date(year, month, day)
-        except ValueError:
-            day -= 1
-
-
 def cutoff_for(clock: Clock, months: int) -> str:
     """Rows strictly before this ISO time are 'older than N months'."""
     if not isinstance(months, int) or months < 1 or months > MAX_MONTHS:
         raise ValidationError(f"The number of months must be between 1 and {MAX_MONTHS}.")
     today = clock.now().astimezone(timezone.utc).date()
-    return to_iso(datetime.combine(months_ago(today, months), time(0), timezone.utc))
+    return to_iso(datetime.combine(add_months(today, -months), time(0), timezone.utc))
 
 
 def _check_what(what: str) -> None:
@@ -84,7 +73,7 @@ def preview(db: Database, what: str, cutoff: str) -> int:
 
 
 def purge(db: Database, settings: Settings, clock: Clock, what: str, months: int,
-          actor: User | None = None) -> int:
+          actor: Actor | User | None = None) -> int:
     """Remove rows older than `months`, record it, and return how many went."""
     _check_what(what)
     cutoff = cutoff_for(clock, months)
@@ -99,12 +88,7 @@ def purge(db: Database, settings: Settings, clock: Clock, what: str, months: int
             event, reason = access_log.MANAGER_ACTION, (
                 f"results_purge: {count} attempts before {cutoff[:10]} "
                 f"(older than {months} months)")
-        who = actor.username if actor else "(command line)"
-        access_log.append(
-            db, clock, kiosk_id=settings.kiosk_id, event=event, username_entered=who,
-            user_id=actor.id if actor else None,
-            user_matched=actor.username if actor else "", reason=reason,
-        )
+        audit.record(db, settings, clock, actor, reason, event=event)
     return count
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from kiosk import access_log, passwords, quiz, users
-from kiosk.clock import Clock, to_iso
+from kiosk.clock import Clock, add_months, to_iso
 from kiosk.db import write_transaction
 from kiosk.settings import Settings
 
@@ -119,7 +119,7 @@ def _attempt_rows(course: CourseInfo, user_id: int, outcome: str, today: datetim
     passed = None if percent is None else int(quiz.is_pass(percent, course.pass_mark))
     expires = None
     if passed and finished is not None:
-        expires = quiz.add_months(finished.date(), course.refresher_months)
+        expires = add_months(finished.date(), course.refresher_months)
     attempt = {
         "id": attempt_id, "kiosk_id": kiosk_id, "user_id": user_id, "course_id": course.id,
         "course_version": course.version, "content_version": course.content_version,
@@ -190,7 +190,7 @@ def add_attempts(db: Database, course: CourseInfo, user_ids: list[int], count: i
     return done
 
 
-def access_events(rng: random.Random, usernames: list[tuple[int, str]], count: int,
+def access_events(rng: random.Random, usernames: list[tuple[int | None, str]], count: int,
                   kiosk_id: str) -> Iterator[dict[str, Any]]:
     """Plausible sign-in traffic: mostly successes and sign-outs, some mistakes."""
     for _ in range(count):
@@ -216,8 +216,9 @@ def add_access_events(db: Database, count: int, *, rng: random.Random, kiosk_id:
     """`count` log rows ending at `end`, about three minutes apart, in chained batches."""
     if count <= 0:
         return 0
-    known = [(r[0], r[1]) for r in db.execute("SELECT id, username FROM users LIMIT 2000")]
-    known = known or [(None, "visitor")]  # type: ignore[list-item]
+    known: list[tuple[int | None, str]] = [
+        (r[0], r[1]) for r in db.execute("SELECT id, username FROM users LIMIT 2000")]
+    known = known or [(None, "visitor")]
     step = timedelta(minutes=3)
     clock = SteppingClock(end - step * count, step)
     done = 0

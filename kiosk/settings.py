@@ -17,17 +17,19 @@ from sqlite_utils import Database
 from kiosk.clock import Clock, to_iso
 from kiosk.errors import ValidationError
 
+Value = int | bool | str  # what a setting holds, by its registry kind
+
 
 @dataclass(frozen=True)
 class Setting:
     key: str
     kind: type  # int, bool or str
-    default: Any
+    default: Value
     help: str
     minimum: int | None = None
     maximum: int | None = None
     max_length: int = 120
-    check: Callable[[Any], str | None] | None = None  # returns a reason when invalid
+    check: Callable[[str], str | None] | None = None  # returns a reason when invalid
 
 
 def _kiosk_id_check(value: str) -> str | None:
@@ -88,13 +90,13 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def parse(key: str, text: str) -> Any:
+def parse(key: str, text: str) -> Value:
     """Parse and validate `text` for `key`; raise ValidationError with the reason."""
     setting = BY_KEY.get(key)
     if setting is None:
         raise ValidationError(f"unknown setting '{key}' (see: kiosk settings list)")
     raw = str(text).strip()
-    value: Any
+    value: Value
     if setting.kind is bool:
         if raw.lower() in _TRUE:
             value = True
@@ -116,7 +118,7 @@ def parse(key: str, text: str) -> Any:
         if len(value) > setting.max_length:
             raise ValidationError(f"{key} must be at most {setting.max_length} characters")
     if setting.check is not None:
-        reason = setting.check(value)
+        reason = setting.check(str(value))
         if reason:
             raise ValidationError(f"{key}: {reason}")
     return value
@@ -135,7 +137,7 @@ class Settings:
         self._db = db
         self._clock = clock
 
-    def get(self, key: str) -> Any:
+    def get(self, key: str) -> Value:
         setting = BY_KEY.get(key)
         if setting is None:
             raise ValidationError(f"unknown setting '{key}' (see: kiosk settings list)")
@@ -147,6 +149,15 @@ class Settings:
         except ValidationError:
             return setting.default
 
+    def get_int(self, key: str) -> int:
+        return int(self.get(key))
+
+    def get_bool(self, key: str) -> bool:
+        return bool(self.get(key))
+
+    def all(self) -> dict[str, Value]:
+        return {s.key: self.get(s.key) for s in REGISTRY}
+
     def set(self, key: str, text: Any) -> Any:
         value = parse(key, format_value(text) if not isinstance(text, str) else text)
         self._db.execute(
@@ -156,9 +167,6 @@ class Settings:
             [key, format_value(value), to_iso(self._clock.now())],
         )
         return value
-
-    def all(self) -> dict[str, Any]:
-        return {s.key: self.get(s.key) for s in REGISTRY}
 
     @property
     def kiosk_id(self) -> str:

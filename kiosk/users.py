@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log, passwords
+from kiosk import access_log, audit, passwords
+from kiosk.audit import Actor
 from kiosk.clock import Clock, to_iso
 from kiosk.db import write_transaction
 from kiosk.errors import NotFoundError, ValidationError
@@ -146,7 +147,7 @@ def create(
     full_name: str = "",
     job_title: str = "",
     must_change_password: bool = False,
-    actor: User | None = None,
+    actor: Actor | User | None = None,
 ) -> User:
     """Create an account after checking the username and the password policy."""
     if role not in ROLES:
@@ -173,47 +174,45 @@ def create(
 
 
 def _log_admin(
-    db: Database, settings: Settings, clock: Clock, actor: User | None,
+    db: Database, settings: Settings, clock: Clock, actor: Actor | User | None,
     action: str, target: str, detail: str = "",
 ) -> None:
-    """Record an administrative change; `actor` None means the command line."""
-    who = actor.username if actor else "(command line)"
-    reason = f"{action}: {target}" + (f" ({detail})" if detail else "")
-    access_log.append(
-        db, clock, kiosk_id=settings.kiosk_id, event=access_log.MANAGER_ACTION,
-        username_entered=who, user_id=actor.id if actor else None,
-        user_matched=actor.username if actor else "", reason=reason,
-    )
+    """Record an administrative change; `actor` None means the system (sample data)."""
+    audit.record(db, settings, clock, actor, action,
+                 target + (f" ({detail})" if detail else ""))
+
+
+def _require_another_manager(db: Database, user: User) -> None:
+    """Refuse to leave no active manager. Called inside the write transaction, so two
+    managers disabling each other at once cannot both succeed."""
+    others = db.execute(
+        "SELECT COUNT(*) FROM users WHERE role = 'manager' AND disabled = 0 AND id != ?",
+        [user.id],
+    ).fetchone()[0]
+    if others == 0:
+        raise ValidationError("This is the only active manager; add another manager first.")
 
 
 def unlock(db: Database, settings: Settings, clock: Clock, username: str,
-           actor: User | None = None) -> User:
-    user = require(db, username)
+           actor: Actor | User | None = None) -> User:
     with write_transaction(db):
+        user = require(db, username)
         db.execute(
             "UPDATE users SET failed_count = 0, locked_until = NULL, not_before = NULL "
             "WHERE id = ?", [user.id],
         )
-        access_log.append(
-            db, clock, kiosk_id=settings.kiosk_id, event=access_log.UNLOCK,
-            username_entered=actor.username if actor else "(command line)",
-            user_id=user.id, user_matched=user.username,
-            reason=f"unlocked by {actor.username if actor else 'command line'}",
-        )
+        who = actor.username if actor else "the system"
+        audit.record(db, settings, clock, actor, f"unlocked by {who}",
+                     event=access_log.UNLOCK, about=user)
     return get(db, user.id)
 
 
 def set_disabled(db: Database, settings: Settings, clock: Clock, username: str,
-                 disabled: bool = True, actor: User | None = None) -> User:
-    user = require(db, username)
-    if disabled and user.is_manager and not user.disabled:
-        others = db.execute(
-            "SELECT COUNT(*) FROM users WHERE role = 'manager' AND disabled = 0 AND id != ?",
-            [user.id],
-        ).fetchone()[0]
-        if others == 0:
-            raise ValidationError("This is the only active manager; add another manager first.")
+                 disabled: bool = True, actor: Actor | User | None = None) -> User:
     with write_transaction(db):
+        user = require(db, username)  # read under the write lock: no stale decisions
+        if disabled and user.is_manager and not user.disabled:
+            _require_another_manager(db, user)
         db.execute("UPDATE users SET disabled = ? WHERE id = ?", [int(disabled), user.id])
         _log_admin(db, settings, clock, actor, "user_disabled" if disabled else "user_enabled",
                    user.username)
@@ -222,21 +221,16 @@ def set_disabled(db: Database, settings: Settings, clock: Clock, username: str,
 
 def update_details(db: Database, settings: Settings, clock: Clock, username: str, *,
                    full_name: str | None = None, role: str | None = None,
-                   job_title: str | None = None, actor: User | None = None) -> User:
-    user = require(db, username)
-    full = check_full_name(full_name) if full_name is not None else user.full_name
-    job = check_full_name(job_title) if job_title is not None else user.job_title
-    new_role = role or user.role
-    if new_role not in ROLES:
-        raise ValidationError("The role must be 'learner' or 'manager'.")
-    if user.is_manager and new_role != "manager" and not user.disabled:
-        others = db.execute(
-            "SELECT COUNT(*) FROM users WHERE role = 'manager' AND disabled = 0 AND id != ?",
-            [user.id],
-        ).fetchone()[0]
-        if others == 0:
-            raise ValidationError("This is the only active manager; add another manager first.")
+                   job_title: str | None = None, actor: Actor | User | None = None) -> User:
     with write_transaction(db):
+        user = require(db, username)
+        full = check_full_name(full_name) if full_name is not None else user.full_name
+        job = check_full_name(job_title) if job_title is not None else user.job_title
+        new_role = role or user.role
+        if new_role not in ROLES:
+            raise ValidationError("The role must be 'learner' or 'manager'.")
+        if user.is_manager and new_role != "manager" and not user.disabled:
+            _require_another_manager(db, user)
         db.execute("UPDATE users SET full_name = ?, role = ?, job_title = ? WHERE id = ?",
                    [full, new_role, job, user.id])
         _log_admin(db, settings, clock, actor, "user_edited", user.username,
@@ -245,7 +239,7 @@ def update_details(db: Database, settings: Settings, clock: Clock, username: str
 
 
 def set_password(db: Database, settings: Settings, clock: Clock, user: User, password: str, *,
-                 must_change: bool = False, actor: User | None = None) -> None:
+                 must_change: bool = False, actor: Actor | User | None = None) -> None:
     """Set a new password after the policy check. `must_change` forces a change at next login."""
     passwords.check_policy(password, username=user.username, centre_name=settings.centre_name,
                            min_length=min_length_for(settings, user.role))
@@ -271,7 +265,7 @@ def save_prefs(db: Database, user: User, prefs: dict[str, Any]) -> None:
 
 def create_many(db: Database, settings: Settings, clock: Clock,
                 people: list[tuple[str, str, str, str]], *, password_hash: str,
-                actor: User | None = None) -> int:
+                actor: Actor | User | None = None) -> int:
     """Create many accounts, (username, full name, role, job title), sharing one hash.
 
     For sample data (`kiosk demo`, benchmarks/make_data.py): Argon2 is slow and

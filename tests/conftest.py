@@ -177,6 +177,14 @@ def run_kiosk(tmp_path: Path, clock: FakeClock,
     return run
 
 
+def run_as(run_kiosk: Callable[..., subprocess.CompletedProcess[str]], *args: str,
+           username: str = "manager", password: str = MANAGER_PASSWORD, input: str = "",
+           **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """`kiosk ARGS --as USERNAME`, the manager's password piped in first (as a scheduled
+    job does); `input` follows it (a new password, for instance)."""
+    return run_kiosk(*args, "--as", username, input=password + "\n" + input, **kwargs)
+
+
 # ---------------------------------------------------------------- county server (issue 15)
 
 @pytest.fixture(scope="session")

@@ -31,8 +31,7 @@ def make_kiosk(tmp_path: Path, kiosk_id: str, clock: FakeClock | None = None,
     ctx.settings.set("centre_name", centre or f"{kiosk_id} Children's Centre")
     ctx.settings.set("kiosk_id", kiosk_id)
     ctx.settings.set("require_all_sections", False)
-    ctx.course = course()
-    ctx.courses = (ctx.course,)
+    ctx.courses = (course(),)
     return ctx
 
 

@@ -41,6 +41,5 @@ def line_of(pack: Path, rel: str, marker: str, nth: int = 1) -> int:
 def use_course(ctx: AppContext, pack: Path = DEFAULT_PACK) -> Course:
     """Load a pack into the test context, as the kiosk does at start."""
     course = load_course(pack)
-    ctx.course = course
     ctx.courses = (course,)
     return course

@@ -146,7 +146,7 @@ def main(argv: list[str]) -> int:
     # Held as `kiosk run` holds it: commands the suite runs beside it see a kiosk.
     lock = InstanceLock(db_path).acquire()  # noqa: F841 - held until killed
     ctx = open_context(db_path, create=False)
-    ctx.course = load_default_courses()[0]
+    ctx.courses = tuple(load_default_courses()[:1])
     print("ready", flush=True)
     names = list(ACTIONS)
     weights = [ACTIONS[n][1] for n in names]

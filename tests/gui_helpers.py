@@ -29,3 +29,9 @@ def sign_in(qtbot, window, username: str, password: str) -> None:
     press(qtbot, Qt.Key.Key_Tab)
     type_into_focus(qtbot, password)
     press(qtbot, Qt.Key.Key_Return)
+
+
+def wait_for_jobs(qtbot, area, timeout: int = 30000) -> None:
+    """Long work (exports, imports, purges) runs off the GUI thread: wait for it to report
+    back, as the person waits for the progress bar to finish."""
+    qtbot.waitUntil(lambda: not area.jobs.busy, timeout=timeout)

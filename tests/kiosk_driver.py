@@ -253,7 +253,6 @@ def main(argv: list[str] | None = None) -> int:
     ctx = open_context(args.db, clock=clock)
     courses = load_default_courses()
     ctx.courses = tuple(courses)
-    ctx.course = courses[0]
     ctx.dialogs = FakeDialogs()
     window = MainWindow(ctx)
     window.resize(1024, 768)

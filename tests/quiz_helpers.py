@@ -19,8 +19,7 @@ def default_course() -> Course:
 
 def use_default_course(ctx: AppContext) -> Course:
     """Put the default course on the context; reading not required (the reader is elsewhere)."""
-    ctx.course = default_course()
-    ctx.courses = (ctx.course,)
+    ctx.courses = (default_course(),)
     ctx.settings.set("require_all_sections", False)
     return ctx.course
 

@@ -99,7 +99,6 @@ def main(argv: list[str]) -> int:
         ctx.db.execute(f"PRAGMA cache_size = {int(os.environ['KIOSK_SOAK_SQLITE_CACHE'])}")
     courses = load_default_courses()
     ctx.courses = tuple(courses)
-    ctx.course = courses[0]
     ctx.dialogs = FakeDialogs()
     window = MainWindow(ctx)
     window.resize(1024, 768)

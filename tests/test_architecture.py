@@ -7,7 +7,7 @@ from tests.conftest import ROOT, kiosk_env
 
 CORE_MODULES = [
     p.stem for p in (ROOT / "kiosk").glob("*.py") if p.stem not in ("__main__",)
-]
+] + [f"operations.{p.stem}" for p in (ROOT / "kiosk" / "operations").glob("*.py")]
 
 
 def _modules_after(code: str) -> str:
@@ -30,11 +30,12 @@ def test_non_gui_cli_commands_never_import_qt(tmp_path):
     code = f"""
 import io, sys
 from kiosk.cli import main
-sys.stdin = io.StringIO("a-long-enough-passphrase-9\\n")
+sys.stdin = io.StringIO("a-long-enough-passphrase-9\\n" * 3)  # add, then two sign-ins
 assert main(["users", "add", "sam", "--role", "manager", "--db", r"{db}"]) == 0
-assert main(["users", "list", "--db", r"{db}"]) == 0
+assert main(["users", "list", "--db", r"{db}", "--as", "sam"]) == 0
 assert main(["settings", "list", "--db", r"{db}"]) == 0
-assert main(["export", "access-log", "--out", r"{tmp_path / 'log.csv'}", "--db", r"{db}"]) == 0
+assert main(["export", "access-log", "--out", r"{tmp_path / 'log.csv'}", "--db", r"{db}",
+             "--as", "sam"]) == 0
 assert main(["--help"]) == 0
 print("PySide6" in sys.modules)
 """
@@ -61,3 +62,25 @@ def test_every_command_maps_to_its_module():
     assert set(MODULE_FOR.values()) == set(COMMAND_MODULES)
     for command, module in MODULE_FOR.items():
         assert command in build_parser((module,))._subparsers._group_actions[0].choices
+
+
+def test_screens_and_commands_write_through_operations_only():
+    """No screen or command writes SQL or access-log rows itself: each calls an operation
+    (kiosk/operations), where the permission check, the write and its audit row are one
+    transaction. The demo is the exception: it builds its own throwaway database (its
+    read-only check that a file is its own, and the demo centre's name)."""
+    forbidden = ("access_log.append", "audit.record", "write_transaction", ".execute(",
+                 "executemany(", "settings.set(", "processEvents")
+    allowed = {("demo_cmd.py", ".execute("), ("demo_cmd.py", "settings.set(")}
+    for folder in ("ui", "cli"):
+        for path in (ROOT / "kiosk" / folder).glob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            for needle in forbidden:
+                if needle in text and (path.name, needle) not in allowed:
+                    raise AssertionError(f"kiosk/{folder}/{path.name} uses {needle}")
+
+
+def test_no_import_cycle_between_course_and_its_checks():
+    """kiosk.course uses kiosk.content_check; the checks never import the loader back."""
+    text = (ROOT / "kiosk" / "content_check.py").read_text(encoding="utf-8")
+    assert "from kiosk.course" not in text and "import kiosk.course" not in text

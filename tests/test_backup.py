@@ -12,7 +12,7 @@ import pytest
 from kiosk import backup, users
 from kiosk.clock import FakeClock
 from kiosk.instance import InstanceLock
-from tests.conftest import LEARNER_PASSWORD
+from tests.conftest import LEARNER_PASSWORD, run_as
 
 
 def digest(path: Path) -> str:
@@ -50,7 +50,7 @@ def live(ctx, manager, learner, db_path: Path) -> Path:
 def test_backup_to_a_file(run_kiosk, live, tmp_path):
     """`kiosk backup FILE` writes an intact, self-contained copy and records it in the log."""
     target = tmp_path / "copy.db"
-    result = run_kiosk("backup", str(target), "--db", str(live))
+    result = run_as(run_kiosk, "backup", str(target), "--db", str(live))
     assert result.returncode == 0, result.stderr
     assert integrity(target) == "ok"
     assert usernames(target) == ["alex", "manager"]
@@ -66,7 +66,7 @@ def test_backup_into_a_folder_gets_a_dated_name(run_kiosk, live, tmp_path):
     """Given a folder, the backup is a dated file inside it."""
     folder = tmp_path / "usb"
     folder.mkdir()
-    result = run_kiosk("backup", str(folder), "--db", str(live))
+    result = run_as(run_kiosk, "backup", str(folder), "--db", str(live))
     assert result.returncode == 0, result.stderr
     (made,) = folder.glob("data-backup-*.db")
     assert integrity(made) == "ok"
@@ -78,17 +78,19 @@ def test_backup_refuses_to_overwrite_another_file_or_itself(run_kiosk, live, tmp
     letter = tmp_path / "letter.txt"
     letter.write_text("keep me")
     assert "not a kiosk backup" in one_error_line(
-        run_kiosk("backup", str(letter), "--db", str(live)))
+        run_as(run_kiosk, "backup", str(letter), "--db", str(live)))
     assert letter.read_text() == "keep me"
     before = digest(live)
-    assert "own database" in one_error_line(run_kiosk("backup", str(live), "--db", str(live)))
+    assert "own database" in one_error_line(run_as(run_kiosk, "backup", str(live), "--db",
+                                                   str(live)))
     assert integrity(live) == "ok" and usernames(live) == ["alex", "manager"]
     assert digest(live) == before
 
 
 def test_backup_to_a_missing_folder(run_kiosk, live, tmp_path):
     """A folder that does not exist is one clear line, not a traceback."""
-    line = one_error_line(run_kiosk("backup", str(tmp_path / "nope" / "x.db"), "--db", str(live)))
+    line = one_error_line(run_as(run_kiosk, "backup", str(tmp_path / "nope" / "x.db"),
+                                 "--db", str(live)))
     assert "does not exist" in line
 
 
@@ -140,9 +142,9 @@ def test_kiosk_start_makes_the_daily_backup(run_kiosk, live):
 def test_restore_puts_the_backup_back_and_keeps_the_current_aside(run_kiosk, live, tmp_path):
     """After a restore the backup's data is live and the replaced database is kept, intact."""
     saved = tmp_path / "saved.db"
-    assert run_kiosk("backup", str(saved), "--db", str(live)).returncode == 0
-    added = run_kiosk("users", "add", "sam", "--role", "learner", "--db", str(live),
-                      input=LEARNER_PASSWORD + "\n")
+    assert run_as(run_kiosk, "backup", str(saved), "--db", str(live)).returncode == 0
+    added = run_as(run_kiosk, "users", "add", "sam", "--role", "learner", "--db", str(live),
+                   input=LEARNER_PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
     result = run_kiosk("restore", str(saved), "--db", str(live))
     assert result.returncode == 0, result.stderr
@@ -210,7 +212,7 @@ def test_restore_refused_while_a_kiosk_runs(run_kiosk, live, tmp_path):
 def test_restore_over_a_damaged_database(run_kiosk, live, tmp_path):
     """The usual reason to restore: the damaged file is kept aside as it was, the backup goes in."""
     saved = tmp_path / "saved.db"
-    assert run_kiosk("backup", str(saved), "--db", str(live)).returncode == 0
+    assert run_as(run_kiosk, "backup", str(saved), "--db", str(live)).returncode == 0
     live.write_bytes(b"\0" * 4096 + b"scrambled")
     damaged = digest(live)
     result = run_kiosk("restore", str(saved), "--db", str(live))
@@ -225,7 +227,7 @@ def test_restored_database_works_for_sign_in(run_kiosk, live, tmp_path, clock):
     from kiosk.context import open_context
 
     saved = tmp_path / "saved.db"
-    assert run_kiosk("backup", str(saved), "--db", str(live)).returncode == 0
+    assert run_as(run_kiosk, "backup", str(saved), "--db", str(live)).returncode == 0
     assert run_kiosk("restore", str(saved), "--db", str(live)).returncode == 0
     context = open_context(live, clock=clock)
     try:

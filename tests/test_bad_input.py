@@ -27,6 +27,7 @@ from kiosk import access_log, export
 from kiosk import settings as kiosk_settings
 from kiosk.auth import GENERIC_FAILURE
 from kiosk.course import ContentError, courses_root, load_course, pack_dirs
+from tests.conftest import run_as
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
@@ -122,7 +123,8 @@ def test_nasty_username_typed_at_the_login_screen_is_inert_in_the_export(
     assert stored == access_log.clean_text(screen.username.text(), access_log.USERNAME_CAP)
     assert ctx.db.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 2  # nothing dropped
     out = tmp_path / "exported.csv"
-    result = run_kiosk("export", "access-log", "--out", str(out), "--db", str(ctx.db_path))
+    result = run_as(run_kiosk, "export", "access-log", "--out", str(out), "--db",
+                    str(ctx.db_path))
     assert result.returncode == 0, result.stderr
     rows = read_csv(out)
     failure = [r for r in rows if r["event"] == "login_failure"][-1]

@@ -23,7 +23,8 @@ def test_quick_benchmark_prints_every_figure_with_its_target(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout
     for name in ("start-up to painted login", "start-up peak memory", "row access log vs empty",
-                 "export results", "login check", "unknown username", "access-log view"):
+                 "export results", "login check", "unknown username", "access-log view",
+                 "event loop during"):
         line = next((ln for ln in out.splitlines() if name in ln), "")
         assert "target" in line, f"{name!r} missing in:\n{out}"
     assert "the measurement failed" not in out

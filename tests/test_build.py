@@ -133,14 +133,15 @@ def test_built_cli_adds_user_and_exports_log(built: Path, tmp_path: Path) -> Non
     assert "Added manager 'zoe'." in added.stdout
     out = tmp_path / "log.csv"
     exported = run_built(built, "export", "access-log", "--db", str(db), "--out", str(out),
-                         cwd=tmp_path)
+                         "--as", "zoe", input=PASSWORD + "\n", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     text = out.read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["event"] == "manager_action"
     assert "user_added: zoe" in rows[0]["reason"]
     assert PASSWORD not in text
-    listed = run_built(built, "users", "list", "--db", str(db), cwd=tmp_path)
+    listed = run_built(built, "users", "list", "--db", str(db), "--as", "zoe",
+                       input=PASSWORD + "\n", cwd=tmp_path)
     assert "Zoë Ødegård" in listed.stdout
 
 

@@ -4,6 +4,7 @@ import logging
 
 from kiosk import users
 from kiosk.logs import setup_logging
+from tests.conftest import run_as
 from tests.gui_helpers import sign_in
 
 CANARY = "Canary-Zebra-7741-Sentinel"
@@ -24,12 +25,12 @@ def test_canary_password_is_nowhere(qtbot, ctx, manager, window, db_path, tmp_pa
     assert window.current_screen() == "home"
     window.sign_out(idle=False)
     # The CLI refusing a password must not echo it either.
-    weak = run_kiosk("users", "add", "weak", "--role", "manager", "--db", str(db_path),
-                     input=CANARY[:13] + "\n")
+    weak = run_as(run_kiosk, "users", "add", "weak", "--role", "manager", "--db",
+                  str(db_path), input=CANARY[:13] + "\n")
     assert weak.returncode == 1 and CANARY[:13] not in weak.stderr + weak.stdout
     out = tmp_path / "export.csv"
-    assert run_kiosk("export", "access-log", "--out", str(out), "--db",
-                     str(db_path)).returncode == 0
+    assert run_as(run_kiosk, "export", "access-log", "--out", str(out), "--db",
+                  str(db_path)).returncode == 0
     for handler in logging.getLogger("kiosk").handlers:
         handler.flush()
     places = [p for p in tmp_path.rglob("*") if p.is_file()]

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk import access_log
 from kiosk.county import credentials, reports, schema
-from tests.conftest import kiosk_env
+from tests.conftest import kiosk_env, run_as
 from tests.county_helpers import add_person, join, make_kiosk, sync_now, take_test
 
 CLOCK = "2026-03-01T12:00:00+00:00"
@@ -110,6 +110,7 @@ def test_the_credential_lives_beside_data_db_owner_only_and_nowhere_else(tmp_pat
                                                                          run_kiosk, county):
     ctx = make_kiosk(tmp_path, "k1")
     take_test(ctx, add_person(ctx, "zoe"))
+    add_person(ctx, "manager", role="manager")  # the exports below sign in as them
     url = join(ctx, county)
     sync_now(ctx)
     password = credentials.password_of(url)
@@ -120,8 +121,10 @@ def test_the_credential_lives_beside_data_db_owner_only_and_nowhere_else(tmp_pat
     port = url.rsplit(":", 1)[1].split("/")[0]
     run_kiosk("sync", "--db", db, "--server", url.replace(f":{port}/", ":1/"))
     for what in ("access-log", "results", "matrix"):
-        run_kiosk("export", what, "--db", db, "--out", str(tmp_path / f"{what}.csv"))
-    run_kiosk("backup", str(tmp_path / "copy.db"), "--db", db)
+        done = run_as(run_kiosk, "export", what, "--db", db, "--out",
+                      str(tmp_path / f"{what}.csv"))
+        assert done.returncode == 0, done.stderr
+    assert run_as(run_kiosk, "backup", str(tmp_path / "copy.db"), "--db", db).returncode == 0
     for path in tmp_path.rglob("*"):
         if path.is_file() and path != saved:
             assert password.encode() not in path.read_bytes(), path

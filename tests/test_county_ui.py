@@ -50,7 +50,7 @@ def test_background_push_runs_off_the_gui_thread_while_people_sign_in(qtbot, win
     ctx.settings.set("require_all_sections", False)
     from tests.county_helpers import course
 
-    ctx.course = course()
+    ctx.courses = (course(),)
     person = add_person(ctx, "zoe", "Zoë Ødegård")
     take_test(ctx, person)
     join(ctx, county, "Centre A")

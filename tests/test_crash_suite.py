@@ -27,7 +27,7 @@ import pytest
 from kiosk import users
 from kiosk.context import open_context
 from tests import crash_driver
-from tests.conftest import ROOT, kiosk_env
+from tests.conftest import MANAGER_PASSWORD, ROOT, kiosk_env, run_as
 
 # A count, not a time budget: how many kills fit in a minute depends on the machine.
 KILLS = int(os.environ.get("KIOSK_CRASH_KILLS", "55"))
@@ -196,6 +196,9 @@ def crash_db(tmp_path: Path, clock) -> Path:
     for name in crash_driver.LEARNERS:
         users.create(ctx.db, ctx.settings, ctx.clock, username=name,
                      password=crash_driver.PASSWORD, role="learner")
+    # The manager the commands run beside the kiosk sign in as (`--as`).
+    users.create(ctx.db, ctx.settings, ctx.clock, username="manager",
+                 password=MANAGER_PASSWORD, role="manager")
     ctx.db.close()
     return path
 
@@ -229,8 +232,8 @@ def kill_once(path: Path, rng: random.Random, round_no: int, clock,
             reader.start()
             if round_no % CLI_EVERY == 1:
                 name = f"cli{round_no}"
-                added = run_kiosk("users", "add", name, "--role", "learner", "--db", str(path),
-                                  input=crash_driver.PASSWORD + "\n")
+                added = run_as(run_kiosk, "users", "add", name, "--role", "learner", "--db",
+                               str(path), input=crash_driver.PASSWORD + "\n")
                 assert added.returncode == 0, added.stderr
                 done.append(f"person {name}")
             time.sleep(rng.uniform(0.0, 0.8))

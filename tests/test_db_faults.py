@@ -26,7 +26,7 @@ from kiosk import access_log, users
 from kiosk.context import open_context
 from kiosk.db import friendly_error
 from kiosk.instance import InstanceLock, lock_path
-from tests.conftest import GUI, LEARNER_PASSWORD, kiosk_env
+from tests.conftest import GUI, LEARNER_PASSWORD, MANAGER_PASSWORD, kiosk_env, run_as
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -74,13 +74,15 @@ def live(ctx, manager, learner, db_path: Path) -> Path:
 
 @pytest.fixture
 def live_in_folder(tmp_path: Path, clock) -> Path:
-    """A closed data.db with a learner, alone in its own folder."""
+    """A closed data.db with a learner and a manager, alone in its own folder."""
     folder = tmp_path / "kiosk"
     folder.mkdir()
     path = folder / "data.db"
     context = open_context(path, clock=clock)
     users.create(context.db, context.settings, clock, username="alex",
                  password=LEARNER_PASSWORD, role="learner")
+    users.create(context.db, context.settings, clock, username="manager",
+                 password=MANAGER_PASSWORD, role="manager")
     context.db.close()
     return path
 
@@ -117,7 +119,7 @@ def test_damaged_database_is_refused_untouched(run_kiosk, live, damage):
     else:
         live.write_bytes(live.read_bytes()[: live.stat().st_size // 2])
     before = digest(live)
-    cli_fails(run_kiosk("users", "list", "--db", str(live)), "damaged", "kiosk restore")
+    cli_fails(run_as(run_kiosk, "users", "list", "--db", str(live)), "damaged", "kiosk restore")
     if GUI:  # the Windows (Wine) run has no Qt; the CLI half runs there too
         gui_fails(run_kiosk("run", "--exit-when-ready", "--db", str(live)), "damaged")
     assert digest(live) == before
@@ -130,14 +132,16 @@ def test_read_only_file(run_kiosk, live_in_folder):
     """A data.db nobody may write: a clear message, and the data is all there afterwards."""
     before = digest(live_in_folder)
     with read_only(live_in_folder):
-        cli_fails(run_kiosk("settings", "set", "centre_name", "X", "--db", str(live_in_folder)),
+        cli_fails(run_as(run_kiosk, "settings", "set", "centre_name", "X", "--db",
+                         str(live_in_folder)),
                   "read-only")
         if GUI:
             gui_fails(run_kiosk("run", "--exit-when-ready", "--db", str(live_in_folder)),
                       "read-only")
         assert digest(live_in_folder) == before
-    assert usernames(live_in_folder) == ["alex"]
-    ok = run_kiosk("settings", "set", "centre_name", "Oak Tree", "--db", str(live_in_folder))
+    assert usernames(live_in_folder) == ["alex", "manager"]
+    ok = run_as(run_kiosk, "settings", "set", "centre_name", "Oak Tree", "--db",
+                str(live_in_folder))
     assert ok.returncode == 0, ok.stderr
 
 
@@ -147,10 +151,11 @@ def test_read_only_folder(run_kiosk, live_in_folder):
     """A folder nobody may write (SQLite needs its journal there): a clear message, no change."""
     before = digest(live_in_folder)
     with read_only(live_in_folder.parent):
-        cli_fails(run_kiosk("users", "list", "--db", str(live_in_folder)), "folder", "read-only")
+        cli_fails(run_as(run_kiosk, "users", "list", "--db", str(live_in_folder)), "folder",
+                  "read-only")
         gui_fails(run_kiosk("run", "--exit-when-ready", "--db", str(live_in_folder)), "folder")
         assert digest(live_in_folder) == before
-    assert usernames(live_in_folder) == ["alex"]
+    assert usernames(live_in_folder) == ["alex", "manager"]
 
 
 # --- full disk ---------------------------------------------------------------------------
@@ -212,10 +217,12 @@ def test_full_disk_through_the_cli(live, monkeypatch):
         cap_at_current_size(conn)
 
     monkeypatch.setattr(kiosk.db, "_configure", capped)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(LEARNER_PASSWORD + "\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(MANAGER_PASSWORD + "\n" + LEARNER_PASSWORD
+                                                  + "\n"))
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
-        code = kiosk.cli.main(["users", "add", "sam", "--role", "learner", "--db", str(live)])
+        code = kiosk.cli.main(["users", "add", "sam", "--role", "learner", "--db", str(live),
+                               "--as", "manager"])
     assert code == 1
     assert err.getvalue().startswith("kiosk: error: The disk holding data.db is full.")
     assert len(err.getvalue().strip().splitlines()) == 1
@@ -273,9 +280,10 @@ def test_full_disk_for_exports_and_backups(run_kiosk, live, tiny_disk):
         access_log.append(context.db, context.clock, kiosk_id="k",
                           event=access_log.LOGIN_FAILURE, username_entered=f"user-{i:04}" * 4)
     context.db.close()
-    cli_fails(run_kiosk("export", "access-log", "--out", str(tiny_disk / "log.csv"),
-                        "--db", str(live)), "disk is full")
-    cli_fails(run_kiosk("backup", str(tiny_disk / "copy.db"), "--db", str(live)), "disk is full")
+    cli_fails(run_as(run_kiosk, "export", "access-log", "--out", str(tiny_disk / "log.csv"),
+                     "--db", str(live)), "disk is full")
+    cli_fails(run_as(run_kiosk, "backup", str(tiny_disk / "copy.db"), "--db", str(live)),
+              "disk is full")
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]
     assert run_kiosk("log", "verify", "--db", str(live)).returncode == 0
 
@@ -306,8 +314,9 @@ def lock_holder(live: Path) -> Iterator[subprocess.Popen]:
 
 def test_locked_past_the_busy_timeout(run_kiosk, live, lock_holder):
     """Past the 5 s busy timeout: 'busy' from the CLI and on the GUI's error screen; no change."""
-    cli_fails(run_kiosk("settings", "set", "centre_name", "Changed", "--db", str(live)), "busy")
-    if GUI:
+    cli_fails(run_as(run_kiosk, "settings", "set", "centre_name", "Changed", "--db",
+                     str(live)), "busy")
+    if GUI:  # the Windows (Wine) run has no Qt; the CLI half runs there too
         gui_fails(run_kiosk("run", "--exit-when-ready", "--db", str(live)), "busy")
     lock_holder.kill()
     lock_holder.wait()
@@ -328,8 +337,8 @@ def test_database_from_a_newer_kiosk(run_kiosk, live):
     conn.commit()
     conn.close()
     before = digest(live)
-    cli_fails(run_kiosk("users", "list", "--db", str(live)), "newer version")
-    if GUI:
+    cli_fails(run_as(run_kiosk, "users", "list", "--db", str(live)), "newer version")
+    if GUI:  # the Windows (Wine) run has no Qt; the CLI half runs there too
         gui_fails(run_kiosk("run", "--exit-when-ready", "--db", str(live)), "newer version")
     assert digest(live) == before
     assert not list(live.parent.glob("*.pre-migration-*"))
@@ -379,7 +388,7 @@ def test_second_kiosk_is_refused_while_commands_still_work(live, tmp_path, run_k
             pytest.fail("the first kiosk never took its lock")
         second = run_kiosk("run", "--exit-when-ready", "--db", str(live))
         gui_fails(second, "Another kiosk is already running")
-        listed = run_kiosk("users", "list", "--db", str(live))
+        listed = run_as(run_kiosk, "users", "list", "--db", str(live))
         assert listed.returncode == 0 and "alex" in listed.stdout
         with pytest.raises(Exception, match="Another kiosk"):
             InstanceLock(live).acquire()

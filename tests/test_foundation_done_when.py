@@ -5,7 +5,8 @@ import io
 
 from PySide6.QtCore import Qt
 
-from tests.conftest import LEARNER_PASSWORD, MANAGER_PASSWORD
+from kiosk import users
+from tests.conftest import LEARNER_PASSWORD, MANAGER_PASSWORD, run_as
 from tests.gui_helpers import press, sign_in, type_into_focus
 
 
@@ -22,8 +23,9 @@ def test_first_manager_learner_failures_lockout_idle_all_in_the_export(
     press(qtbot, Qt.Key.Key_Return)
     assert window.current_screen() == "login"
 
-    added = run_kiosk("users", "add", "llyr", "--role", "learner", "--name", "Llŷr Wyn",
-                      "--db", str(db_path), input=LEARNER_PASSWORD + "\n")
+    added = run_as(run_kiosk, "users", "add", "llyr", "--role", "learner", "--name",
+                   "Llŷr Wyn", "--db", str(db_path), username="morgan",
+                   input=LEARNER_PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
 
     ctx.settings.set("lockout_delay_after", 50)  # the GUI would otherwise make us wait
@@ -41,7 +43,10 @@ def test_first_manager_learner_failures_lockout_idle_all_in_the_export(
         window.login.username.clear()
         sign_in(qtbot, window, "morgan", "guessing again")
 
-    result = run_kiosk("export", "access-log", "--db", str(db_path))
+    # Morgan is locked out now: a second manager runs the export (signed in, as it must be).
+    users.create(ctx.db, ctx.settings, ctx.clock, username="deputy", password=MANAGER_PASSWORD,
+                 role="manager")
+    result = run_as(run_kiosk, "export", "access-log", "--db", str(db_path), username="deputy")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"), newline="")))
     llyr = [(r["event"], r["reason"]) for r in rows if r["username_entered"] == "llyr"]

@@ -18,8 +18,9 @@ from kiosk.item_analysis import (
     analyse,
     item_statistics,
 )
-from tests.conftest import MANAGER_PASSWORD, kiosk_env
+from tests.conftest import MANAGER_PASSWORD, kiosk_env, run_as
 from tests.course_helpers import copy_pack, edit, use_course
+from tests.gui_helpers import wait_for_jobs
 from tests.manager_helpers import check_csv_bytes, read_csv
 from tests.quiz_helpers import answer_all
 
@@ -171,7 +172,7 @@ def test_real_attempts_through_the_quiz(ctx, learner, make_user):
 
 # ---------------------------------------------------------------- the export
 
-def test_cli_export_item_analysis(ctx, answered, run_kiosk, db_path, tmp_path):
+def test_cli_export_item_analysis(ctx, answered, manager, run_kiosk, db_path, tmp_path):
     """`kiosk export item-analysis`: the usual CSV conventions, text cells neutralised,
     the export logged; mistakes are one clear line."""
     pack = copy_pack(tmp_path, COURSE)
@@ -180,8 +181,8 @@ def test_cli_export_item_analysis(ctx, answered, run_kiosk, db_path, tmp_path):
     env = kiosk_env()
     env["KIOSK_COURSES"] = str(pack.parent)
     out = tmp_path / "items.csv"
-    result = run_kiosk("export", "item-analysis", "--db", str(db_path), "--out", str(out),
-                       "--course", COURSE, env=env)
+    result = run_as(run_kiosk, "export", "item-analysis", "--db", str(db_path), "--out",
+                    str(out), "--course", COURSE, env=env)
     assert result.returncode == 0, result.stderr
     raw, table = read_csv(out)
     check_csv_bytes(raw)
@@ -193,13 +194,14 @@ def test_cli_export_item_analysis(ctx, answered, run_kiosk, db_path, tmp_path):
     assert len(rows) == 101 + 6
     reasons = [r["reason"] for r in access_log.query(ctx.db,
                                                      events=(access_log.MANAGER_ACTION,))]
-    assert f"export item-analysis: {len(rows)} rows to {out}" in reasons
+    assert any(r.startswith(f"export: item analysis: {len(rows)} rows to {out}")
+               for r in reasons)
 
     bad = run_kiosk("export", "item-analysis", "--db", str(db_path), "--course", "nope",
                     env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("kiosk: error: there is no course")
-    bad = run_kiosk("export", "item-analysis", "--db", str(db_path), "--since", "soon",
-                    env=env)
+    bad = run_as(run_kiosk, "export", "item-analysis", "--db", str(db_path), "--since",
+                 "soon", env=env)
     assert bad.returncode == 1 and "--since must be a date" in bad.stderr
     assert "Traceback" not in bad.stderr
 
@@ -230,6 +232,7 @@ def test_manager_tab_shows_flags_and_exports(qtbot, window, ctx, answered, manag
     target = tmp_path / "questions.csv"
     ctx.dialogs.queue(str(target))
     qtbot.mouseClick(panel.export_button, LEFT())
+    wait_for_jobs(qtbot, panel)
     raw, table = read_csv(target)
     check_csv_bytes(raw)
     assert len(table) == 1 + 101 + 6

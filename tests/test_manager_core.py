@@ -12,7 +12,7 @@ from kiosk import access_log, matrix, people_import, reports, retention, subject
 from kiosk.clock import to_iso
 from kiosk.course import load_default_courses
 from kiosk.errors import KioskError
-from tests.conftest import LEARNER_PASSWORD, kiosk_env
+from tests.conftest import LEARNER_PASSWORD, MANAGER_PASSWORD, kiosk_env
 from tests.manager_helpers import (
     COURSE,
     bulk_access_log,
@@ -253,7 +253,10 @@ def test_failed_login_report_and_lockouts(ctx, staff):
 
 
 def _cli(run_kiosk, db: Path, *args: str, input: str | None = None):
-    return run_kiosk(*args, "--db", str(db), input=input)
+    """A command run by the manager `manager`, the password piped in first (a scheduled
+    job's way); any further input (a new password) follows it."""
+    piped = MANAGER_PASSWORD + "\n" + (input or "")
+    return run_kiosk(*args, "--db", str(db), "--as", "manager", input=piped)
 
 
 def test_cli_import_reset_and_exports(ctx, staff, manager, run_kiosk, db_path, tmp_path):
@@ -297,6 +300,8 @@ def test_cli_purge_asks_first(run_kiosk, tmp_path):
     opened = open_context(path)
     # The CLI runs on the real clock: rows from the 1990s are old on any day.
     bulk_access_log(opened.db, 20, start=datetime(1995, 1, 1, tzinfo=timezone.utc))
+    users.create(opened.db, opened.settings, opened.clock, username="manager",
+                 password=MANAGER_PASSWORD, role="manager")
     opened.db.close()
     refused = _cli(run_kiosk, path, "purge", "--older-than-months", "12")
     assert refused.returncode == 1 and "--yes" in refused.stderr

@@ -12,6 +12,7 @@ from kiosk import access_log, users
 from kiosk.clock import to_iso
 from kiosk.course import load_default_courses
 from tests.conftest import LEARNER_PASSWORD, MANAGER_PASSWORD
+from tests.gui_helpers import wait_for_jobs
 from tests.manager_helpers import bulk_access_log, check_csv_bytes, insert_attempt, read_csv
 
 LEFT = Qt.MouseButton.LeftButton
@@ -21,7 +22,6 @@ LEFT = Qt.MouseButton.LeftButton
 def courses_ctx(ctx):
     courses = load_default_courses()
     ctx.courses = tuple(courses)
-    ctx.course = courses[0]
     return ctx
 
 
@@ -102,6 +102,7 @@ def test_find_overdue_and_export_that_list(qtbot, window, team, tmp_path):
     target = tmp_path / "overdue.csv"
     ctx.dialogs.queue(str(target))
     qtbot.mouseClick(panel.export_button, LEFT)
+    wait_for_jobs(qtbot, area)
     kind, _title, suggested = ctx.dialogs.shown[-2]
     assert kind == "ask_save_path"
     assert suggested == f"training-matrix-{ctx.clock.now().date().isoformat()}.csv"
@@ -198,6 +199,7 @@ def test_results_table_pages_and_export_failure_is_clear(qtbot, window, team, tm
     try:
         ctx.dialogs.queue(str(locked / "access-log.csv"))
         qtbot.mouseClick(area.access_log.export_button, LEFT)
+        wait_for_jobs(qtbot, area)
     finally:
         os.chmod(locked, 0o700)
     if os.geteuid() != 0:  # root ignores folder permissions
@@ -206,6 +208,7 @@ def test_results_table_pages_and_export_failure_is_clear(qtbot, window, team, tm
         assert list(locked.iterdir()) == []
     ctx.dialogs.queue(str(tmp_path / "missing-folder" / "log.csv"))
     qtbot.mouseClick(area.access_log.export_button, LEFT)
+    wait_for_jobs(qtbot, area)
     assert ctx.dialogs.shown[-1][0] == "warn"
     assert "does not exist" in ctx.dialogs.shown[-1][2]
 
@@ -222,6 +225,7 @@ def test_results_and_answers_exports(qtbot, window, team, tmp_path):
         target = tmp_path / f"{what}.csv"
         ctx.dialogs.queue(str(target))
         qtbot.mouseClick(btn, LEFT)
+        wait_for_jobs(qtbot, area)
         raw, table = read_csv(target)
         check_csv_bytes(raw)
         assert len(table) > 1
@@ -244,6 +248,7 @@ def test_people_import_ten_unlock_and_reset(qtbot, window, courses_ctx, manager,
     people = area.people
     ctx.dialogs.queue(str(path))
     qtbot.mouseClick(people.import_button, LEFT)
+    wait_for_jobs(qtbot, area, timeout=120000)
     report = people.report.toPlainText()
     assert report.startswith("10 added, 1 not added.")
     assert "line 12: 'bad name' not added" in report
@@ -327,7 +332,7 @@ def test_settings_editor_validates_and_saves(qtbot, window, courses_ctx, manager
     qtbot.mouseClick(panel.save_button, LEFT)
     assert ctx.settings.get("idle_timeout_seconds") == 600
     assert ctx.settings.centre_name == "Llŷr Centre"
-    assert "setting_changed: idle_timeout_seconds=600" in manager_reasons(ctx)
+    assert "setting_changed: idle_timeout_seconds 300 -> 600" in manager_reasons(ctx)
     assert len(panel.fields) == len(__import__("kiosk.settings").settings.REGISTRY)
 
 
@@ -373,12 +378,14 @@ def test_purge_and_subject_access_from_the_data_tab(qtbot, window, courses_ctx, 
     assert ctx.db.execute("SELECT COUNT(*) FROM access_log").fetchone()[0] > 3000
     ctx.dialogs.queue(True)
     qtbot.mouseClick(panel.purge_button, LEFT)
+    wait_for_jobs(qtbot, area)
     assert f"Purged {count} access-log rows" in panel.preview_label.text()
     assert access_log.verify_chain(ctx.db).ok
     qtbot.keyClicks(panel.person, "manager")
     target = tmp_path / "sar.csv"
     ctx.dialogs.queue(str(target))
     qtbot.keyClick(panel.person, Qt.Key.Key_Return)
+    wait_for_jobs(qtbot, area)
     raw, table = read_csv(target)
     check_csv_bytes(raw)
     assert ["profile", "1", table[1][2], "username", "manager"] == table[1]
@@ -424,3 +431,34 @@ def test_manager_grants_another_attempt(qtbot, window, courses_ctx, manager, lea
     assert any("allowed another test attempt: alex" in r for r in manager_reasons(ctx))
     again = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, ctx.course)
     assert again.id != first.id
+
+
+def test_manager_disabled_meanwhile_is_refused_at_the_next_click(qtbot, window, courses_ctx,
+                                                                 manager, make_user):
+    """A colleague disables the signed-in manager; their next action in the open manager
+    area is refused with the reason and changes nothing (re-enabling themself included)."""
+    from kiosk.operations import people as people_ops
+
+    ctx = courses_ctx
+    deputy = make_user("deputy", role="manager")
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.people)
+    panel = area.people
+    people_ops.set_disabled(ctx, deputy, "manager", True)  # from another kiosk, say
+    qtbot.keyClicks(panel.username, "sneaky")
+    qtbot.mouseClick(panel.add_button, LEFT)
+    assert "disabled" in panel.message.text()
+    assert users.find(ctx.db, "sneaky") is None
+    number = next(i for i, r in enumerate(panel.model.rows) if r["username"] == "manager")
+    panel.table.selectRow(number)
+    panel.message.clear()
+    ctx.dialogs.queue(True)  # yes, go ahead
+    qtbot.mouseClick(panel.disable_button, LEFT)
+    assert "disabled" in panel.message.text()
+    assert users.find(ctx.db, "manager").disabled
+    people_ops.set_disabled(ctx, deputy, "manager", False)  # the colleague re-enables them
+    qtbot.mouseClick(panel.new_button, LEFT)
+    qtbot.keyClicks(panel.username, "welcome")
+    qtbot.mouseClick(panel.add_button, LEFT)
+    assert users.find(ctx.db, "welcome") is not None  # rights back at the next action too

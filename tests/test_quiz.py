@@ -14,9 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk import access_log, certificate, export, quiz
+from kiosk.clock import add_months
 from kiosk.errors import KioskError, NotFoundError
 from kiosk.quiz import TestRefused
-from tests.conftest import kiosk_env
+from tests.conftest import kiosk_env, run_as
 from tests.quiz_helpers import answer_all, use_default_course
 
 
@@ -79,10 +80,10 @@ def test_partial_scoring_counts_right_minus_wrong_over_right():
 
 def test_expiry_adds_calendar_months_and_clamps_to_month_end():
     """Passed on 31 January with 1 month: 28 February; 12 months after 29 Feb: 28 Feb."""
-    assert quiz.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert quiz.add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
-    assert quiz.add_months(date(2026, 11, 5), 12) == date(2027, 11, 5)
-    assert quiz.add_months(date(2026, 3, 15), -3) == date(2025, 12, 15)
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2024, 2, 29), 12) == date(2025, 2, 28)
+    assert add_months(date(2026, 11, 5), 12) == date(2027, 11, 5)
+    assert add_months(date(2026, 3, 15), -3) == date(2025, 12, 15)
 
 
 # ---------------------------------------------------------------- the draw
@@ -263,7 +264,7 @@ def test_export_results_and_answers_columns_and_filters(ctx, course, learner, tm
     assert {r["position"] for r in answers} == {str(n) for n in range(1, 11)}
 
 
-def test_cli_verify_and_export_results(ctx, course, learner, run_kiosk, db_path):
+def test_cli_verify_and_export_results(ctx, course, learner, manager, run_kiosk, db_path):
     """`kiosk certificate verify` names the person (exit 0) or refuses (exit 1); export shows it."""
     done = _passed_attempt(ctx, course, learner)
     env = kiosk_env(db_path, ctx.clock)
@@ -275,8 +276,8 @@ def test_cli_verify_and_export_results(ctx, course, learner, run_kiosk, db_path)
     bad = run_kiosk("certificate", "verify", "SGK-AAAA-AAAA", env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("kiosk: error: no certificate")
     assert "Traceback" not in bad.stderr
-    res = run_kiosk("export", "results", "--course", course.id, env=env)
+    res = run_as(run_kiosk, "export", "results", "--course", course.id, env=env)
     assert res.returncode == 0, res.stderr
     assert done.certificate_code in res.stdout and ",9,10,90,true,2027-01-05," in res.stdout
-    bad_date = run_kiosk("export", "answers", "--since", "yesterday", env=env)
+    bad_date = run_as(run_kiosk, "export", "answers", "--since", "yesterday", env=env)
     assert bad_date.returncode == 1 and "--since must be a date" in bad_date.stderr

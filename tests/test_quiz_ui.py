@@ -14,7 +14,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from kiosk import quiz
-from tests.conftest import LEARNER_PASSWORD, ROOT, kiosk_env
+from tests.conftest import LEARNER_PASSWORD, ROOT, kiosk_env, run_as
 from tests.quiz_helpers import numbers_for, sign_in, use_default_course
 
 NOW = "2026-01-05T09:00:00+00:00"  # the FakeClock's time, so both processes agree
@@ -238,7 +238,7 @@ def test_resume_after_the_kiosk_is_killed_mid_test(qtbot, window, ctx, course, l
 
 
 def test_done_when_killed_resumed_passed_printed_exported_verified(
-        qtbot, window, ctx, course, learner, db_path, tmp_path, run_kiosk):
+        qtbot, window, ctx, course, learner, manager, db_path, tmp_path, run_kiosk):
     """The issue's "done when": killed half-way, resumed, passed, printed, exported, verified."""
     kill_after(run_driver(db_path, "--username", "alex", "--action", "answer", "--count", "5",
                           "--choose", "correct"), "ANSWERED 5")
@@ -262,7 +262,7 @@ def test_done_when_killed_resumed_passed_printed_exported_verified(
 
     env = kiosk_env(db_path, ctx.clock)
     out = tmp_path / "results.csv"
-    exported = run_kiosk("export", "results", "--out", str(out), env=env)
+    exported = run_as(run_kiosk, "export", "results", "--out", str(out), env=env)
     assert exported.returncode == 0, exported.stderr
     lines = out.read_bytes().decode("utf-8-sig").split("\r\n")
     row = next(line for line in lines if line.startswith(attempt.id))

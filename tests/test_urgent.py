@@ -178,7 +178,6 @@ def test_centre_edits_markdown_checks_it_and_sees_the_change(qtbot, tmp_path, ru
     monkeypatch.setenv("KIOSK_COURSES", str(pack.parent))
     (course,) = load_default_courses()
     assert course.directory == pack
-    ctx.course = course
     ctx.courses = (course,)
     assert course.content_version != load_course(DEFAULT_PACK).content_version
     sign_in(qtbot, window, "alex", LEARNER_PASSWORD)

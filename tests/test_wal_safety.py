@@ -22,7 +22,7 @@ import pytest
 from kiosk import access_log, users
 from kiosk import db as kiosk_db_module
 from kiosk.context import open_context
-from tests.conftest import MANAGER_PASSWORD, ROOT, kiosk_env
+from tests.conftest import MANAGER_PASSWORD, ROOT, kiosk_env, run_as
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX locks and SIGKILL")
 
@@ -89,7 +89,7 @@ def test_file_dialog_then_a_command_then_a_write_then_a_power_cut(kiosk_db, run_
     try:
         assert kiosk.do("add before") == "ADDED before"
         assert kiosk.do("dialog") == "DIALOG CLOSED"
-        listed = run_kiosk("users", "list", "--db", str(kiosk_db))
+        listed = run_as(run_kiosk, "users", "list", "--db", str(kiosk_db))
         assert listed.returncode == 0, listed.stderr
         assert kiosk.do("add after") == "ADDED after"
         assert kiosk.do("add later") == "ADDED later"
@@ -114,7 +114,7 @@ def test_any_stray_open_in_the_kiosk_loses_nothing(kiosk_db, run_kiosk, clock):
     try:
         assert kiosk.do("stray-open") == "STRAY CLOSED"
         for _ in range(2):
-            assert run_kiosk("users", "list", "--db", str(kiosk_db)).returncode == 0
+            assert run_as(run_kiosk, "users", "list", "--db", str(kiosk_db)).returncode == 0
         assert kiosk.do("add nia") == "ADDED nia"
         assert Path(str(kiosk_db) + "-wal").exists()
     finally:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 
-from kiosk import access_log, certificate
-from kiosk.context import AppContext, open_context
+from kiosk.context import open_context
 from kiosk.course import ContentError, load_default_courses
-from kiosk.errors import NotFoundError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("certificate", help="check certificates")
     csub = p.add_subparsers(dest="certificate_command", metavar="WHAT", required=True)
     verify = csub.add_parser(
@@ -29,6 +28,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def handle_verify(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
+    from kiosk.clock import local_today
+    from kiosk.operations import certificates
+    from kiosk.operations.session import command_line_via
 
     if args.server is not None:
         from kiosk.county.anchor import verify_certificate_on_server
@@ -39,20 +41,7 @@ def handle_verify(args: argparse.Namespace) -> int:
         courses = load_default_courses()
     except ContentError:
         courses = []  # the record still answers; the title falls back to the course id
-    today = ctx.clock.now().date()
-    wanted = certificate.normalise_code(args.code)
-    try:
-        result = certificate.verify(ctx.db, args.code, today, courses)
-    except NotFoundError:
-        _log(ctx, f"certificate verify {wanted}: unknown code")
-        raise
-    _log(ctx, f"certificate verify {wanted}: {'current' if result.current else 'expired'}")
+    result = certificates.verify(ctx, args.code, local_today(ctx.clock), courses,
+                                 via=command_line_via())
     print(result.describe())
     return 0
-
-
-def _log(ctx: AppContext, reason: str) -> None:
-    # Looking up whose certificate a code is reveals personal data: record it.
-    access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.settings.kiosk_id,
-                      event=access_log.MANAGER_ACTION, username_entered="(command line)",
-                      reason=reason)

@@ -15,7 +15,8 @@ from pathlib import Path
 from kiosk.errors import KioskError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("content", help="check course content packs")
     csub = p.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     check = csub.add_parser(

@@ -13,12 +13,13 @@ from kiosk.errors import KioskError, ValidationError
 SERVER_ENV = "KIOSK_COUNTY_SERVER"
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("county", help="reports across every kiosk in the county")
     csub = p.add_subparsers(dest="county_command", metavar="WHAT", required=True)
 
     def report(name: str, help_: str) -> argparse.ArgumentParser:
-        r = csub.add_parser(name, parents=[common], help=help_)
+        r: argparse.ArgumentParser = csub.add_parser(name, parents=[common], help=help_)
         add_server_flag(r)
         r.add_argument("--centre", default=None, metavar="NAME", help="only this centre")
         r.add_argument("--out", default=None, metavar="FILE",

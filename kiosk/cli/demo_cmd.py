@@ -11,10 +11,16 @@ import argparse
 import random
 import sys
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.errors import ValidationError
+
+if TYPE_CHECKING:  # the demo loads these only when it runs
+    from kiosk.auth import Authenticator
+    from kiosk.clock import FakeClock
+    from kiosk.context import AppContext
 
 DEMO_CENTRE = "Demo Children's Centre (sample data)"
 DEMO_KIOSK_ID = "demo-kiosk"
@@ -40,7 +46,8 @@ def default_demo_path() -> Path:
     return Path(tempfile.gettempdir()) / "kiosk-demo" / "demo.db"
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "demo", parents=[common], help="build a demo database with sample staff and open it",
         description="Build a separate demo database (never data.db) with sample staff, "
@@ -123,7 +130,8 @@ def build_demo(path: Path) -> None:
         ctx.db.close()
 
 
-def lock_out(ctx, username: str, authenticator_cls, clock_cls, now) -> None:
+def lock_out(ctx: AppContext, username: str, authenticator_cls: type[Authenticator],
+             clock_cls: type[FakeClock], now: datetime) -> None:
     """Real failed sign-ins through the Authenticator, so the lockout is logged as usual.
 
     A clock a minute apart per try (ending a minute ago) steps past the rising delays,

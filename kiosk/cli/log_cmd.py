@@ -9,7 +9,8 @@ from kiosk.db import open_database
 from kiosk.errors import DatabaseError, KioskError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("log", help="check the access log")
     lsub = p.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     verify = lsub.add_parser(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 
 from kiosk import retention
+from kiosk.cli import signin
 from kiosk.console import stdin_is_terminal
 from kiosk.context import open_context
 from kiosk.errors import KioskError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "purge", parents=[common], help="remove access-log rows or results older than N months",
         description="Remove access-log rows (default) or results older than N months. "
@@ -22,15 +24,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--what", choices=retention.WHAT, default=retention.ACCESS_LOG,
                    help="what to purge (default: access-log)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    signin.add_flag(p)
     p.set_defaults(handler=handle_purge)
 
 
 def handle_purge(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
+    from kiosk.operations import maintenance
 
     ctx = open_context(db_path(args), create=False)
-    cutoff = retention.cutoff_for(ctx.clock, args.months)
-    count = retention.preview(ctx.db, args.what, cutoff)
+    actor = signin.sign_in(ctx, args)
+    count, cutoff = maintenance.purge_preview(ctx, actor, args.what, args.months)
     noun = "access-log rows" if args.what == retention.ACCESS_LOG else "results"
     print(f"{count} {noun} from before {cutoff[:10]} (older than {args.months} months).")
     if count == 0:
@@ -44,6 +48,6 @@ def handle_purge(args: argparse.Namespace) -> int:
         if answer.strip().lower() not in ("y", "yes"):
             print("Nothing was deleted.")
             return 0
-    done = retention.purge(ctx.db, ctx.settings, ctx.clock, args.what, args.months)
+    done = maintenance.purge(ctx, actor, args.what, args.months)
     print(f"Purged {done} {noun}.")
     return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("run", parents=[common], help="start the kiosk (the default command)")
     p.add_argument("--windowed", action="store_true",
                    help="an ordinary window instead of full-screen (for development)")

@@ -7,7 +7,8 @@ import argparse
 from kiosk.errors import ValidationError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("server", help="set up the county server (administrator)")
     ssub = p.add_subparsers(dest="server_command", metavar="ACTION", required=True)
     init = ssub.add_parser(

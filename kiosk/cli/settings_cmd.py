@@ -1,15 +1,19 @@
-"""`kiosk settings ...`: read and change settings (keys are a public contract)."""
+"""`kiosk settings ...`: read and change settings (keys are a public contract).
+
+Reading is open to anyone who can read the file (no personal data); `set` needs --as.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from kiosk import access_log
+from kiosk.cli import signin
 from kiosk.context import open_context
 from kiosk.settings import REGISTRY, format_value
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("settings", help="read and change settings")
     ssub = p.add_subparsers(dest="settings_command", metavar="ACTION", required=True)
     lst = ssub.add_parser("list", parents=[common], help="every setting with its value")
@@ -20,6 +24,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     st = ssub.add_parser("set", parents=[common], help="change one setting")
     st.add_argument("key")
     st.add_argument("value")
+    signin.add_flag(st)
     st.set_defaults(handler=handle_set)
 
 
@@ -44,14 +49,10 @@ def handle_get(args: argparse.Namespace) -> int:
 
 def handle_set(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
+    from kiosk.operations import settings as settings_ops
 
+    settings_ops.check({args.key: args.value})  # a bad value costs no password prompt
     ctx = open_context(db_path(args), create=False)
-    before = ctx.settings.get(args.key)
-    value = ctx.settings.set(args.key, args.value)
-    access_log.append(
-        ctx.db, ctx.clock, kiosk_id=ctx.settings.kiosk_id, event=access_log.MANAGER_ACTION,
-        username_entered="(command line)",
-        reason=f"setting_changed: {args.key} {format_value(before)} -> {format_value(value)}",
-    )
-    print(f"{args.key} = {format_value(value)}")
+    settings_ops.change(ctx, signin.sign_in(ctx, args), {args.key: args.value})
+    print(f"{args.key} = {format_value(ctx.settings.get(args.key))}")
     return 0

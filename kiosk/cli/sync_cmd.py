@@ -8,7 +8,8 @@ import sys
 from kiosk.errors import ValidationError
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+             common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "sync", parents=[common], help="push queued records to the county server",
         description="Push every record queued since the last sync to the county server, in "
@@ -88,7 +89,9 @@ def handle_join(args: argparse.Namespace) -> int:
 
     url = args.server
     if not url:
-        if sys.stdin.isatty():
+        from kiosk.console import stdin_is_terminal
+
+        if stdin_is_terminal():  # NUL on Windows is not a terminal
             import getpass
 
             url = getpass.getpass("County server URL (from `kiosk server add-kiosk`): ")

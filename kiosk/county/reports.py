@@ -228,7 +228,7 @@ def verify_county(conn: Any) -> list[KioskChain]:
     The first row the server holds may follow a purge made before the kiosk joined:
     its prev_hash is taken as that kiosk's anchor; every later row must follow on.
     """
-    out = []
+    out: list[KioskChain] = []
     kiosks = conn.execute("SELECT kiosk_id, centre FROM county.kiosks ORDER BY kiosk_id"
                           ).fetchall()
     for kiosk_id, centre in kiosks:

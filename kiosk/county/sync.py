@@ -262,7 +262,7 @@ def link_person(db: Database, db_path: Path, clock: Clock, username: str, code: 
                            [wanted, user.full_name]).fetchone()
     finally:
         conn.close()
-    uid = row[0] if row else None
+    uid: str | None = str(row[0]) if row and row[0] else None
     if not uid:
         raise KioskError(f"the county has no certificate {wanted} in the name "
                          f"'{user.full_name}'; check the code and that the name here is "

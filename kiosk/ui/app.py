@@ -9,21 +9,25 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from kiosk import access_log
 from kiosk.context import AppContext, open_context
 from kiosk.course import ContentError, load_default_courses
 from kiosk.db import friendly_error
 from kiosk.errors import KioskError
 from kiosk.instance import InstanceLock
 from kiosk.logs import setup_logging
+from kiosk.operations import session
 from kiosk.ui.dialogs import QtDialogs
 from kiosk.ui.error_screen import ErrorScreen
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.theme import apply_theme
+
+if TYPE_CHECKING:
+    from kiosk.ui.jobs import JobRunner
 
 
 class FirstPaint(QObject):
@@ -67,16 +71,14 @@ def install_safety_net(ctx: AppContext, window: MainWindow, log: logging.Logger)
             log.error("database error: %s", value)
             value = friendly_error(value, ctx.db_path)
         if isinstance(value, KioskError):
-            if ctx.dialogs is not None:
-                ctx.dialogs.warn("Something went wrong", str(value))
+            ctx.dialogs.warn("Something went wrong", str(value))
             return
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, value, tb)))
-        if ctx.dialogs is not None:
-            ctx.dialogs.warn(
-                "Something went wrong",
-                "The kiosk hit a problem and has returned to the start. Everything saved "
-                "so far is kept. If it happens again, tell a manager.",
-            )
+        ctx.dialogs.warn(
+            "Something went wrong",
+            "The kiosk hit a problem and has returned to the start. Everything saved "
+            "so far is kept. If it happens again, tell a manager.",
+        )
         try:
             window.sign_out(idle=False)
         except Exception:
@@ -98,7 +100,8 @@ def settle_at_rest(app: QApplication) -> None:
 
 def build_window(ctx: AppContext) -> MainWindow:
     window = MainWindow(ctx)
-    ctx.dialogs = QtDialogs(window, data_folder=ctx.db_path.resolve().parent)
+    if isinstance(ctx.dialogs, QtDialogs):
+        ctx.dialogs.parent = window  # centred over the kiosk; the seam existed before it
     return window
 
 
@@ -121,27 +124,32 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     lock = InstanceLock(db_path)
     try:
         lock.acquire()
-        ctx = open_context(db_path)
-        access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
-                          event=access_log.KIOSK_START)
+        # The context is complete (dialogs, courses) before any widget is built.
+        dialogs = QtDialogs(data_folder=db_path.resolve().parent)
+        ctx = open_context(db_path, dialogs=dialogs, courses=tuple(courses))
+        session.kiosk_started(ctx)
     except (KioskError, sqlite3.Error) as exc:
         lock.release()
         message = str(exc if isinstance(exc, KioskError) else friendly_error(exc, db_path))
         print(f"kiosk: error: {message}", file=sys.stderr)
         return _run_fatal(app, "The kiosk cannot start", message, windowed, exit_when_ready)
-    ctx.extras["instance_lock"] = lock
-    ctx.courses = tuple(courses)
-    ctx.course = courses[0] if courses else None
     window = build_window(ctx)
     install_safety_net(ctx, window, log)
 
-    def after_first_paint() -> None:
-        # The day's backup waits until the login screen is up: copying a large data.db
-        # on an old PC must not keep staff looking at an empty screen.
-        from kiosk.backup import daily_backup
+    runners: list[JobRunner] = []
 
-        daily_backup(ctx.db, ctx.db_path, ctx.clock, int(ctx.settings.get("backup_keep")),
-                     kiosk_id=ctx.kiosk_id)
+    def after_first_paint() -> None:
+        # The day's backup waits until the login screen is up, and runs off the GUI
+        # thread: copying a large data.db on an old PC must not freeze the login screen.
+        # (The runner too is loaded only now: nothing the first paint does not need.)
+        from kiosk.backup import daily_backup
+        from kiosk.ui.jobs import JobRunner
+
+        jobs = JobRunner(parent=window)
+        runners.append(jobs)
+        keep = int(ctx.settings.get("backup_keep"))
+        jobs.start(ctx, "Backing up", lambda wctx, _progress: daily_backup(
+            wctx.db, wctx.db_path, wctx.clock, keep, kiosk_id=wctx.kiosk_id))
         if not exit_when_ready:
             # The county push runs on its own thread, after the first screen is up.
             from kiosk.ui.county_sync import start_if_joined
@@ -154,9 +162,10 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     window.stack.currentWidget().installEventFilter(watcher)
     _show(window, windowed)
     code = app.exec()
-    county = ctx.extras.get("county_sync")
-    if county is not None:
-        county.shutdown()
+    for jobs in runners:
+        jobs.wait()  # a backup under way finishes before its database is closed
+    if ctx.county_sync is not None:
+        ctx.county_sync.shutdown()
     ctx.db.close()
     lock.release()
     return int(code)

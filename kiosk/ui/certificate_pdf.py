@@ -122,8 +122,6 @@ def write_pdf(path: Path | str, facts: CertificateFacts) -> Path:
 
 def save_certificate(ctx: AppContext, facts: CertificateFacts) -> Path | None:
     """Ask where, save the PDF, log it; returns the file written (None if cancelled)."""
-    if ctx.dialogs is None:
-        return None
     chosen = ctx.dialogs.ask_save_path("Save certificate", facts.file_name, "PDF files (*.pdf)")
     if not chosen:
         return None
@@ -140,8 +138,6 @@ def save_certificate(ctx: AppContext, facts: CertificateFacts) -> Path | None:
 
 def print_certificate(ctx: AppContext, facts: CertificateFacts) -> bool:
     """Choose a printer, print one page, log it; False if cancelled or it failed."""
-    if ctx.dialogs is None:
-        return False
     printer = ctx.dialogs.ask_printer("Print certificate")
     if printer is None:
         return False

@@ -141,6 +141,6 @@ def start_if_joined(ctx: AppContext, **worker_options: int) -> CountySync | None
         log.warning("county sync not started: %s", exc)
         return None
     controller = CountySync(ctx, **worker_options)
-    ctx.extras["county_sync"] = controller
+    ctx.county_sync = controller
     controller.start()
     return controller

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileInfo, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import Shiboken
+
+if TYPE_CHECKING:  # printing is loaded when a certificate is printed, not at start-up
+    from PySide6.QtPrintSupport import QPrinter
 
 
 class NameOnlyIcons(QFileIconProvider):
@@ -70,7 +73,6 @@ class HideDataFolder(QSortFilterProxyModel):
             if is_kiosk_data_file(path, self.data_folder):
                 return False
         return True
-
 
 class QtDialogs:
     def __init__(self, parent: QWidget | None = None, *, data_folder: Path | None = None,
@@ -162,6 +164,8 @@ class QtDialogs:
 
     def ask_printer(self, title: str) -> QPrinter | None:
         """The system print dialog; a configured printer, or None if cancelled."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.parent)
         dialog.setWindowTitle(title)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.clock import from_iso
+from kiosk.clock import from_iso, local_today
 from kiosk.contacts import effective_contacts, stale_contacts
 from kiosk.context import AppContext
 from kiosk.course import reviews_due
@@ -140,7 +140,7 @@ class HomeScreen(Screen):
         stale = []
         if user is not None and user.is_manager and course is not None:
             stale = stale_contacts(effective_contacts(self.ctx.db, course),
-                                   self.ctx.clock.now().date())
+                                   local_today(self.ctx.clock))
         if not stale:
             self.stale_contacts.clear()
             self.stale_contacts.hide()

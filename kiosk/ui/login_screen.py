@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayou
 
 from kiosk.auth import LoginOutcome, delay_for
 from kiosk.context import AppContext
+from kiosk.operations import session
 from kiosk.ui import metrics
 from kiosk.ui.widgets import Screen, body, button, heading
 
@@ -129,7 +130,7 @@ class LoginScreen(Screen):
         password = self.password.text()
         # The password leaves the widget at once; nothing below keeps a copy.
         self.password.clear()
-        outcome: LoginOutcome = self.ctx.auth.login(typed, password)
+        outcome: LoginOutcome = session.sign_in(self.ctx, typed, password)
         del password
         if outcome.ok:
             self.reset()

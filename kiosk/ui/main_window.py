@@ -13,23 +13,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk import access_log, users
+from kiosk import users
 from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
-from kiosk.ui.home_screen import HomeScreen
+from kiosk.operations import session
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
-from kiosk.ui.password_change_screen import PasswordChangeScreen
-from kiosk.ui.setup_screen import SetupScreen
 from kiosk.ui.theme import apply_person_theme
 from kiosk.ui.widgets import Screen, body
 
 if TYPE_CHECKING:
+    from kiosk.ui.home_screen import HomeScreen
     from kiosk.ui.manager_screen import ManagerScreen
     from kiosk.ui.my_results_screen import MyResultsScreen
+    from kiosk.ui.password_change_screen import PasswordChangeScreen
     from kiosk.ui.reader_screen import ReaderScreen
     from kiosk.ui.result_screen import ResultScreen
+    from kiosk.ui.setup_screen import SetupScreen
     from kiosk.ui.test_screen import TestScreen
     from kiosk.ui.urgent_screen import UrgentScreen
 
@@ -73,14 +74,20 @@ def _make_manager(ctx: AppContext) -> Screen:
 # Screens built the first time they are needed: the first paint (the login screen) must
 # not wait for home, the reader, the test or the manager area's eight tabs.
 def _make_setup(ctx: AppContext) -> Screen:
+    from kiosk.ui.setup_screen import SetupScreen
+
     return SetupScreen(ctx)
 
 
 def _make_home(ctx: AppContext) -> Screen:
+    from kiosk.ui.home_screen import HomeScreen
+
     return HomeScreen(ctx)
 
 
 def _make_password_change(ctx: AppContext) -> Screen:
+    from kiosk.ui.password_change_screen import PasswordChangeScreen
+
     return PasswordChangeScreen(ctx)
 
 
@@ -243,14 +250,12 @@ class MainWindow(QMainWindow):
         ctx = self.ctx
         if ctx.current_user is None or ctx.course is None:
             return
-        from kiosk import quiz  # after sign-in only: keeps the first paint light
+        from kiosk.operations import quiz  # after sign-in only: keeps the first paint light
 
         try:
-            attempt = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, ctx.current_user,
-                                           ctx.course)
+            attempt = quiz.start_or_resume(ctx, ctx.current_user, ctx.course)
         except KioskError as exc:
-            if ctx.dialogs is not None:
-                ctx.dialogs.inform("The test is not open yet", str(exc))
+            ctx.dialogs.inform("The test is not open yet", str(exc))
             return
         self.test.load(attempt)
         self.move_to("test")
@@ -326,9 +331,7 @@ class MainWindow(QMainWindow):
 
     def sign_out(self, *, idle: bool) -> None:
         """Sign out (logged), clear every screen's state, and return to the login screen."""
-        user = self.ctx.current_user
-        if user is not None:
-            self.ctx.auth.logout(user, idle=idle)
+        session.sign_out(self.ctx, self.ctx.current_user, idle=idle)
         self.ctx.current_user = None
         self._last = (None, 0)
         self.idle_banner.hide()
@@ -342,19 +345,20 @@ class MainWindow(QMainWindow):
         """A manager closes the kiosk: password again, then a logged exit."""
         user = self.ctx.current_user
         dialogs = self.ctx.dialogs
-        if user is None or not user.is_manager or dialogs is None:
+        if user is None or not user.is_manager:
             return
         password = dialogs.ask_password(
             "Close the kiosk", "Type your password to close the kiosk.")
         if password is None:
             return
-        if not self.ctx.auth.confirm_manager(user, password, "close kiosk"):
+        try:
+            closed = session.close_kiosk(self.ctx, user, password)
+        except KioskError as exc:
+            dialogs.warn("Kiosk not closed", str(exc))
+            return
+        if not closed:
             dialogs.warn("Kiosk not closed", "That password was not right.")
             return
-        access_log.append(self.ctx.db, self.ctx.clock, kiosk_id=self.ctx.kiosk_id,
-                          event=access_log.KIOSK_EXIT, username_entered=user.username,
-                          user_id=user.id, user_matched=user.username,
-                          reason="closed by a manager")
         self.ctx.current_user = None
         self.allow_close = True
         self.close()

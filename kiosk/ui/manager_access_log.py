@@ -6,9 +6,11 @@ from functools import partial
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk import export, records
+from kiosk import records
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.filters import AccessLogFilter
+from kiosk.operations import exports
 from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
@@ -55,8 +57,8 @@ class AccessLogPanel(ManagerPanel):
                                 formatters={"occurred_at": local_time}, parent=self)
         self.table = table_view(self.model, "Access log table")
         self.table.setObjectName("accessLogTable")
-        self.note = body("Newest first; more rows load as you scroll. The export takes the "
-                         "date range only (every event and person).", "lastSignIn")
+        self.note = body("Newest first; more rows load as you scroll. The export holds "
+                         "exactly the rows these filters show.", "lastSignIn")
         self.export_button = button("Export access log…")
         bottom = QHBoxLayout()
         bottom.addWidget(self.note, 1)
@@ -77,38 +79,39 @@ class AccessLogPanel(ManagerPanel):
     def shown(self) -> None:
         self.refresh()
 
+    def current_filter(self) -> AccessLogFilter:
+        """What the table shows, and exactly what the export writes."""
+        return AccessLogFilter(self.dates.range(), self.event_choice.currentData() or None,
+                               self.person.text().strip() or None)
+
     def refresh(self) -> None:
         if self.actor() is None:
             return
-        filters = self.date_and_person_filters(self.dates, self.person)
-        if filters is None:
+        self.message.hide()
+        try:
+            flt = self.current_filter()
+            flt.where(self.ctx.db)  # an unknown person is said now, not as an empty table
+        except KioskError as exc:
             self.model.clear()
+            self.show_problem(exc)
             return
-        since, until, user_id = filters
-        self.model.load(partial(self._page, since, until, self.event_choice.currentData() or None,
-                                user_id))
+        self.model.load(partial(exports.access_log_page, self.ctx, self.actor(), flt))
         self.table.setColumnWidth(0, 165)
         self.table.setColumnWidth(1, 130)
         self.table.setColumnWidth(2, 150)
         self.table.setColumnWidth(3, 110)
         self.table.setColumnWidth(4, 260)
 
-    def _page(self, since: str | None, until: str | None, event: str | None,
-              user_id: int | None, after: tuple[str, int] | None, limit: int) -> list[dict]:
-        return records.access_log_page(self.ctx.db, since=since, until=until, event=event,
-                                       user_id=user_id, after=after, limit=limit)
-
     def export(self) -> None:
         try:
-            since, until = self.dates.texts()
+            flt = self.current_filter()
         except KioskError as exc:
             self.warn("Export not started", str(exc))
             return
-        self.export_csv(
-            "access log", "access-log",
-            lambda path, step: export.export_access_log(self.ctx.db, path, since=since,
-                                                        until=until, progress=step),
-        )
+        actor = self.actor()
+        self.export_csv("access log", "access-log",
+                        lambda ctx, path, step: exports.export_access_log(ctx, actor, flt,
+                                                                          path, step))
 
     def reset(self) -> None:
         self.model.clear()

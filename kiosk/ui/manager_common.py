@@ -1,16 +1,15 @@
 """Pieces every manager-area panel shares: the panel base, table models, date filters
-and the export routine (save dialog, progress, failure message, access-log record)."""
+and the export routine (save dialog, then the export operation run off the GUI thread)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -20,10 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import audit, users
+from kiosk.clock import local_today
 from kiosk.context import AppContext
-from kiosk.errors import KioskError, ValidationError
+from kiosk.errors import KioskError
+from kiosk.filters import DayRange
+from kiosk.operations import exports
+from kiosk.operations.base import Progress
 from kiosk.ui import metrics
+from kiosk.ui.jobs import JobRunner
 from kiosk.users import User
 
 Index = QModelIndex | QPersistentModelIndex
@@ -175,17 +178,6 @@ def labelled_edit(label: str, placeholder: str = "", width: int = 0) -> tuple[QL
     return text, edit
 
 
-def parse_day(text: str, label: str) -> date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"{label} must be a date like 2026-01-31, not '{text[:20]}'.") \
-            from None
-
-
 class DateRange(QWidget):
     """From and To days (both included; UTC days, as the CLI's --since/--until)."""
 
@@ -202,24 +194,15 @@ class DateRange(QWidget):
         for w in (from_label, self.since, to_label, self.until):
             row.addWidget(w)
 
-    def days(self) -> tuple[date | None, date | None]:
-        start = parse_day(self.since.text(), "From")
-        end = parse_day(self.until.text(), "To")
-        if start and end and end < start:
-            raise ValidationError("The To date is before the From date.")
-        return start, end
+    def range(self) -> DayRange:
+        """The days typed, checked by the same rule as the command line's flags."""
+        return DayRange.parse(self.since.text(), self.until.text(), labels=("From", "To"))
 
     def texts(self) -> tuple[str | None, str | None]:
-        start, end = self.days()
-        return (start.isoformat() if start else None, end.isoformat() if end else None)
-
-    def iso_range(self) -> tuple[str | None, str | None]:
-        """As a [start, end) pair of ISO times for queries."""
-        start, end = self.days()
-        to_text = lambda d: datetime.combine(d, time(0), timezone.utc).isoformat(  # noqa: E731
-            timespec="seconds")
-        return (to_text(start) if start else None,
-                to_text(end + timedelta(days=1)) if end else None)
+        """The days as YYYY-MM-DD (None when blank), checked like range()."""
+        days = self.range()
+        return (days.since.isoformat() if days.since else None,
+                days.until.isoformat() if days.until else None)
 
     def clear(self) -> None:
         self.since.clear()
@@ -236,15 +219,19 @@ class ManagerPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.progress: QProgressBar | None = None
+        self.jobs = JobRunner(parent=self)  # the manager screen hands every panel its own
 
     def actor(self) -> User | None:
         user = self.ctx.current_user
         return user if user is not None and user.is_manager else None
 
-    def record(self, action: str, detail: str = "") -> None:
-        actor = self.actor()
-        if actor is not None:
-            audit.record(self.ctx.db, self.ctx.settings, self.ctx.clock, actor, action, detail)
+    def record_view(self, what: str) -> None:
+        if self.actor() is None:
+            return
+        try:
+            exports.record_view(self.ctx, self.actor(), what)
+        except KioskError as exc:  # disabled or demoted since signing in: told, not shown
+            self.warn("Not allowed", str(exc))
 
     def shown(self) -> None:
         """The tab was opened: load what it shows (the shell records the view)."""
@@ -252,75 +239,49 @@ class ManagerPanel(QWidget):
     def reset(self) -> None:
         """Sign-out: forget everything shown."""
 
-    def date_and_person_filters(self, dates: DateRange, person: QLineEdit,
-                                ) -> tuple[str | None, str | None, int | None] | None:
-        """(since, until, user id) from a panel's filters, or None after saying what is wrong.
-
-        The panel's own `message` label shows the reason (a bad date, an unknown person).
-        """
+    def show_problem(self, exc: KioskError) -> None:
+        """The panel's own `message` label says what is wrong with its filters."""
         message = self.message  # type: ignore[attr-defined]  # every filtering panel has one
-        message.hide()
-        try:
-            since, until = dates.iso_range()
-            name = person.text().strip()
-            user_id = users.require(self.ctx.db, name).id if name else None
-        except KioskError as exc:
-            message.setText(str(exc))
-            message.show()
-            return None
-        return since, until, user_id
+        message.setText(str(exc))
+        message.show()
 
     def today(self) -> date:
-        return self.ctx.clock.now().astimezone().date()
+        return local_today(self.ctx.clock)
 
     def warn(self, title: str, text: str) -> None:
-        if self.ctx.dialogs is not None:
-            self.ctx.dialogs.warn(title, text)
+        self.ctx.dialogs.warn(title, text)
 
     def inform(self, title: str, text: str) -> None:
-        if self.ctx.dialogs is not None:
-            self.ctx.dialogs.inform(title, text)
+        self.ctx.dialogs.inform(title, text)
 
     def confirm(self, title: str, text: str) -> bool:
-        return self.ctx.dialogs is not None and self.ctx.dialogs.confirm(title, text)
+        return self.ctx.dialogs.confirm(title, text)
 
     def export_csv(self, what: str, stem: str,
-                   write: Callable[[str, Callable[[int], None]], int],
-                   total: int | None = None) -> int | None:
-        """Ask where, write through kiosk.export.write_csv (atomic), show progress, record.
+                   write: Callable[[AppContext, str, Progress], exports.Exported],
+                   total: int | None = None) -> None:
+        """Ask where, then run the export operation off the GUI thread (kiosk/ui/jobs.py).
 
-        Returns the row count, or None when cancelled or failed (the person was told).
+        `write(worker_ctx, path, progress)` calls the operation; it checks the manager,
+        writes the file atomically and records the export. The person is told how it ended.
         """
-        if self.actor() is None or self.ctx.dialogs is None:
-            return None
+        if self.actor() is None:
+            return
         name = f"{stem}-{self.today().isoformat()}.csv"
         path = self.ctx.dialogs.ask_save_path(f"Export {what}", name, CSV_FILTER)
         if not path:
-            return None
+            return
         if not path.lower().endswith(".csv"):
             path += ".csv"
-        bar = self.progress
-        if bar is not None:
-            bar.setRange(0, total or 0)
-            bar.setValue(0)
-            bar.setFormat(f"Exporting {what}… %v rows")
-            bar.show()
-            QApplication.processEvents()
+        target = path
 
-        def step(count: int) -> None:
-            if bar is not None:
-                if total:
-                    bar.setValue(min(count, total))
-                QApplication.processEvents()
+        def done(result: object) -> None:
+            assert isinstance(result, exports.Exported)
+            self.inform("Export saved", f"{result.rows} rows saved to {result.target}.")
 
-        try:
-            count = write(path, step)
-        except KioskError as exc:
-            self.warn("Export failed", f"{exc}\n\nNo file was saved.")
-            return None
-        finally:
-            if bar is not None:
-                bar.hide()
-        self.record("export", f"{what}: {count} rows to {path}")
-        self.inform("Export saved", f"{count} rows saved to {path}.")
-        return count
+        def failed(message: str) -> None:
+            self.warn("Export failed", f"{message}\n\nNo file was saved.")
+
+        self.jobs.start(self.ctx, f"Exporting {what}…",
+                        lambda ctx, progress: write(ctx, target, progress),
+                        total=total, done=done, failed=failed)

@@ -16,23 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.clock import to_iso
+from kiosk.contacts import FIELDS, is_stale, stored_rows
 from kiosk.context import AppContext
-from kiosk.db import write_transaction
-from kiosk.errors import ValidationError
-from kiosk.retention import months_ago
+from kiosk.errors import KioskError
+from kiosk.operations import contacts as contacts_ops
 from kiosk.ui.manager_common import ManagerPanel
 from kiosk.ui.widgets import body, button
 
-FIELDS = ("name", "role", "phone", "web", "area", "last_verified")
 HEADERS = ("Name", "Role", "Phone", "Web", "Area", "Last verified (YYYY-MM-DD)")
-STALE_MONTHS = 12
-
-
-def stored_contacts(db, course_id: str) -> list[dict]:
-    return list(db.query(
-        "SELECT name, role, phone, web, area, last_verified FROM contacts "
-        "WHERE course_id = ? ORDER BY position", [course_id]))
 
 
 class ContactsPanel(ManagerPanel):
@@ -99,7 +90,7 @@ class ContactsPanel(ManagerPanel):
         course = self.current_course()
         if self.actor() is None or course is None:
             return
-        rows = stored_contacts(self.ctx.db, course.id)
+        rows = stored_rows(self.ctx.db, course.id)
         if rows:
             self.source.setText("Showing the centre's edited list.")
         else:
@@ -129,7 +120,7 @@ class ContactsPanel(ManagerPanel):
             checked = date.fromisoformat(item.text().strip())
         except ValueError:
             return
-        if checked < months_ago(self.today(), STALE_MONTHS):
+        if is_stale(checked, self.today()):
             item.setBackground(QColor("#fff4d6"))
             item.setToolTip("Not checked for over a year: ring the number to check it.")
             item.setText(item.text().strip())
@@ -144,29 +135,13 @@ class ContactsPanel(ManagerPanel):
         if row >= 0:
             self.table.removeRow(row)
 
-    def _collect(self) -> list[dict[str, str]]:
-        contacts = []
+    def _rows(self) -> list[dict[str, str]]:
+        rows = []
         for number in range(self.table.rowCount()):
-            values = {}
-            for col, name in enumerate(FIELDS):
-                item = self.table.item(number, col)
-                values[name] = " ".join((item.text() if item else "").split())
-            if not any(values.values()):
-                continue
-            if not values["name"]:
-                raise ValidationError(f"Row {number + 1}: a contact needs a name.")
-            try:
-                checked = date.fromisoformat(values["last_verified"])
-            except ValueError:
-                raise ValidationError(
-                    f"Row {number + 1}: last verified must be a date like 2026-01-31.") from None
-            if checked > self.today():
-                raise ValidationError(f"Row {number + 1}: last verified is in the future.")
-            for name, value in values.items():
-                if len(value) > 300:
-                    raise ValidationError(f"Row {number + 1}: {name} is too long.")
-            contacts.append(values)
-        return contacts
+            cells = [self.table.item(number, col) for col in range(len(FIELDS))]
+            rows.append({name: (cell.text() if cell else "")
+                         for name, cell in zip(FIELDS, cells, strict=True)})
+        return rows
 
     def save(self) -> None:
         actor = self.actor()
@@ -174,27 +149,13 @@ class ContactsPanel(ManagerPanel):
         if actor is None or course is None:
             return
         try:
-            contacts = self._collect()
-        except ValidationError as exc:
+            saved = contacts_ops.save(self.ctx, actor, course.id, self._rows(), self.today())
+        except KioskError as exc:
             self.message.setText(str(exc))
             self.message.show()
             return
-        if not contacts:
-            self.message.setText("Add at least one contact, or use the course's own list.")
-            self.message.show()
-            return
-        now = to_iso(self.ctx.clock.now())
-        with write_transaction(self.ctx.db):
-            self.ctx.db.execute("DELETE FROM contacts WHERE course_id = ?", [course.id])
-            for position, c in enumerate(contacts):
-                self.ctx.db.execute(
-                    "INSERT INTO contacts (course_id, position, name, role, phone, web, area, "
-                    "last_verified, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [course.id, position, c["name"], c["role"], c["phone"], c["web"], c["area"],
-                     c["last_verified"], now, actor.id])
-            self.record("contacts_saved", f"{course.id}: {len(contacts)} contacts")
         self.load()
-        self.source.setText(f"Saved {len(contacts)} contacts.")
+        self.source.setText(f"Saved {saved} contacts.")
 
     def revert(self) -> None:
         course = self.current_course()
@@ -204,9 +165,12 @@ class ContactsPanel(ManagerPanel):
                             "Remove the centre's edited contacts and show the course's own "
                             "list again?"):
             return
-        with write_transaction(self.ctx.db):
-            self.ctx.db.execute("DELETE FROM contacts WHERE course_id = ?", [course.id])
-            self.record("contacts_reverted", course.id)
+        try:
+            contacts_ops.revert(self.ctx, self.actor(), course.id)
+        except KioskError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return
         self.load()
 
     def reset(self) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from kiosk.context import AppContext
+from kiosk.errors import KioskError
+from kiosk.operations import county
 from kiosk.ui.manager_common import ManagerPanel, local_time
 from kiosk.ui.widgets import body, button, heading
 
@@ -64,15 +66,15 @@ class CountyPanel(ManagerPanel):
                  "so both agree." for c in outbox.conflicts(self.ctx.db)]
         self.conflicts.setText("\n".join(lines))
         self.conflicts.setVisible(bool(lines))
-        self.sync_button.setEnabled(state.enabled and "county_sync" in self.ctx.extras)
+        self.sync_button.setEnabled(state.enabled and self.ctx.county_sync is not None)
 
     def sync_now(self) -> None:
         if self.actor() is None:
             return
-        controller = self.ctx.extras.get("county_sync")
-        if controller is not None:
-            controller.request_sync()
-            self.record("county sync", "sync now")
+        try:
+            county.request_sync(self.ctx, self.actor())
+        except KioskError as exc:
+            self.warn("Not pushed", str(exc))
 
     def reset(self) -> None:
         for label in (self.joined, self.last_synced, self.unsent, self.last_error,

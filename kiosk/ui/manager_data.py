@@ -12,9 +12,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import retention, subject_access, users
+from kiosk import retention, users
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.operations import exports, maintenance
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel, labelled_edit
 from kiosk.ui.widgets import body, button, heading
@@ -108,8 +109,8 @@ class DataPanel(ManagerPanel):
 
     def _count(self) -> tuple[int, str] | None:
         try:
-            cutoff = retention.cutoff_for(self.ctx.clock, self.months.value())
-            return retention.preview(self.ctx.db, self.what.currentData(), cutoff), cutoff
+            return maintenance.purge_preview(self.ctx, self.actor(), self.what.currentData(),
+                                             self.months.value())
         except KioskError as exc:
             self.warn("Purge", str(exc))
             return None
@@ -142,14 +143,17 @@ class DataPanel(ManagerPanel):
                             f"Delete {count} {noun} from before {cutoff[:10]} for ever? "
                             "This cannot be undone."):
             return
-        try:
-            done = retention.purge(self.ctx.db, self.ctx.settings, self.ctx.clock,
-                                   self.what.currentData(), self.months.value(), actor=actor)
-        except KioskError as exc:
-            self.warn("Purge failed", f"{exc}\n\nNothing was deleted.")
-            return
-        self.preview_label.setText(f"Purged {done} {noun} from before {cutoff[:10]}.")
-        self.preview_label.show()
+        what, months = self.what.currentData(), self.months.value()
+
+        def purged(done: object) -> None:
+            self.preview_label.setText(f"Purged {done} {noun} from before {cutoff[:10]}.")
+            self.preview_label.show()
+
+        self.jobs.start(self.ctx, f"Purging {noun}…",
+                        lambda ctx, _progress: maintenance.purge(ctx, actor, what, months),
+                        done=purged,
+                        failed=lambda message: self.warn(
+                            "Purge failed", f"{message}\n\nNothing was deleted."))
 
     def export_person(self) -> None:
         if self.actor() is None:
@@ -161,10 +165,11 @@ class DataPanel(ManagerPanel):
             self.person_message.setText(str(exc))
             self.person_message.show()
             return
+        actor = self.actor()
         self.export_csv(f"everything held about {person.username}",
                         f"person-{person.username}",
-                        lambda path, step: subject_access.export_person(self.ctx.db, person,
-                                                                        path, step))
+                        lambda ctx, path, step: exports.export_person(
+                            ctx, actor, person.username, path, step))
 
     def reset(self) -> None:
         self.person.clear()

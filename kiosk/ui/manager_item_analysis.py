@@ -18,6 +18,7 @@ from kiosk import item_analysis
 from kiosk.context import AppContext
 from kiosk.db import friendly_error
 from kiosk.errors import KioskError
+from kiosk.operations import exports
 from kiosk.ui.manager_common import DateRange, ManagerPanel, RowsModel, table_view
 from kiosk.ui.widgets import body, button
 
@@ -205,10 +206,11 @@ class ItemAnalysisPanel(ManagerPanel):
             return
         since, until, course_id = chosen
         courses = self.courses()
+        actor = self.actor()
         self.export_csv(
             "item analysis", "item-analysis",
-            lambda path, step: item_analysis.export_item_analysis(
-                self.ctx.db, path, courses, since=since, until=until, course_id=course_id,
+            lambda ctx, path, step: exports.export_item_analysis(
+                ctx, actor, courses, path, since=since, until=until, course_id=course_id,
                 progress=step),
         )
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from kiosk import matrix, users
 from kiosk import status as status_rule
 from kiosk.context import AppContext
+from kiosk.operations import exports
 from kiosk.ui.manager_common import (
     Index,
     ManagerPanel,
@@ -220,9 +221,9 @@ class MatrixPanel(ManagerPanel):
     def refresh(self) -> None:
         if self.actor() is None:
             return
-        rows = matrix.build_matrix(
-            self.ctx.db, self.ctx.courses or ([self.ctx.course] if self.ctx.course else []),
-            self.today(), states=self.status_filter.currentData() or (),
+        rows = exports.training_matrix(
+            self.ctx, self.actor(), self.ctx.courses, self.today(),
+            states=self.status_filter.currentData() or (),
             role=self.role_filter.currentData() or None,
             job_title=self.job_filter.currentData() or None, text=self.search.text().strip(),
         )
@@ -245,9 +246,7 @@ class MatrixPanel(ManagerPanel):
             return
         source = self.proxy.mapToSource(index)
         row = self.model.row(source.row())
-        person = users.get(self.ctx.db, row["user_id"])
-        history = matrix.person_history(self.ctx.db, person.id)
-        self.record("view", f"training history of {person.username}")
+        person, history = exports.person_history(self.ctx, self.actor(), row["username"])
         self.history_title.setText(f"History: {person.display_name} ({person.username})")
         self.history_model.set_rows(history)
         self.history_empty.setText(
@@ -263,8 +262,10 @@ class MatrixPanel(ManagerPanel):
 
     def export(self) -> None:
         items = self.items()
+        actor = self.actor()
         self.export_csv("training matrix", "training-matrix",
-                        lambda path, step: matrix.export_matrix(items, path, step),
+                        lambda ctx, path, step: exports.export_matrix(ctx, actor, items, path,
+                                                                      step),
                         total=len(items))
 
     def reset(self) -> None:

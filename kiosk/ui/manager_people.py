@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import people_import, users
-from kiosk.clock import to_iso
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.operations import people, quiz
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel, RowsModel, local_time, table_view
 from kiosk.ui.widgets import body, button, heading
@@ -115,19 +115,16 @@ class PeoplePanel(ManagerPanel):
     def refresh(self) -> None:
         if self.actor() is None:
             return
-        now = to_iso(self.ctx.clock.now())
         rows = []
-        for u in users.list_users(self.ctx.db):
-            if u.disabled:
-                state = "Disabled"
-            elif u.locked_until and u.locked_until > now:
-                state = "Locked"
-            elif u.must_change_password:
-                state = "Must change password"
-            else:
-                state = "Active"
+        try:
+            listed = people.list_people(self.ctx, self.actor())
+        except KioskError as exc:
+            self._fail(exc)
+            return
+        for person in listed:
+            u = person.user
             rows.append({"username": u.username, "full_name": u.full_name, "role": u.role,
-                         "job_title": u.job_title, "state": state,
+                         "job_title": u.job_title, "state": person.state.capitalize(),
                          "last_login_at": u.last_login_at, "_id": u.id})
         keep = self.selected.id if self.selected else None
         self.model.set_rows(rows)
@@ -181,18 +178,16 @@ class PeoplePanel(ManagerPanel):
         actor = self.actor()
         if actor is None:
             return
-        password = people_import.temporary_password()
         try:
-            user = users.create(
-                self.ctx.db, self.ctx.settings, self.ctx.clock,
-                username=self.username.text(), password=password,
-                role=self.role.currentData(), full_name=self.full_name.text(),
-                job_title=self.job_title.text(), must_change_password=True, actor=actor)
+            added = people.add(self.ctx, actor, username=self.username.text(),
+                               role=self.role.currentData(), full_name=self.full_name.text(),
+                               job_title=self.job_title.text())
         except KioskError as exc:
             self._fail(exc)
             return
         self.refresh()
-        self.inform("Person added", self._password_note(user, password))
+        self.inform("Person added", self._password_note(added.user,
+                                                        added.temporary_password or ""))
         self.new_person()
 
     @staticmethod
@@ -206,10 +201,9 @@ class PeoplePanel(ManagerPanel):
         if actor is None or self.selected is None:
             return
         try:
-            users.update_details(
-                self.ctx.db, self.ctx.settings, self.ctx.clock, self.selected.username,
-                full_name=self.full_name.text(), role=self.role.currentData(),
-                job_title=self.job_title.text(), actor=actor)
+            people.edit(self.ctx, actor, self.selected.username,
+                        full_name=self.full_name.text(), role=self.role.currentData(),
+                        job_title=self.job_title.text())
         except KioskError as exc:
             self._fail(exc)
             return
@@ -227,8 +221,7 @@ class PeoplePanel(ManagerPanel):
             "records are kept, and you can enable the account again later."):
             return
         try:
-            users.set_disabled(self.ctx.db, self.ctx.settings, self.ctx.clock, target.username,
-                               not target.disabled, actor=actor)
+            people.set_disabled(self.ctx, actor, target.username, not target.disabled)
         except KioskError as exc:
             self._fail(exc)
             return
@@ -238,8 +231,11 @@ class PeoplePanel(ManagerPanel):
         actor = self.actor()
         if actor is None or self.selected is None:
             return
-        users.unlock(self.ctx.db, self.ctx.settings, self.ctx.clock, self.selected.username,
-                     actor=actor)
+        try:
+            people.unlock(self.ctx, actor, self.selected.username)
+        except KioskError as exc:
+            self._fail(exc)
+            return
         self.refresh()
         self.editing.setText(f"Unlocked {self.selected.username}.")
 
@@ -252,10 +248,8 @@ class PeoplePanel(ManagerPanel):
                             f"Give {target.username} a new temporary password? Their "
                             "current password stops working now."):
             return
-        password = people_import.temporary_password()
         try:
-            users.set_password(self.ctx.db, self.ctx.settings, self.ctx.clock, target,
-                               password, must_change=True, actor=actor)
+            target, password = people.reset_password(self.ctx, actor, target.username)
         except KioskError as exc:
             self._fail(exc)
             return
@@ -264,8 +258,6 @@ class PeoplePanel(ManagerPanel):
 
     def grant_attempt(self) -> None:
         """One more attempt for the selected person, past the attempt limit or cool-down."""
-        from kiosk import quiz
-
         actor = self.actor()
         course = self.ctx.course
         if actor is None or self.selected is None or course is None:
@@ -276,8 +268,7 @@ class PeoplePanel(ManagerPanel):
                             "have reached the attempt limit or are in a cool-down?"):
             return
         try:
-            quiz.grant_attempt(self.ctx.db, self.ctx.settings, self.ctx.clock, actor,
-                               target.id, course.id)
+            quiz.grant_attempt(self.ctx, actor, target.username, course.id)
         except KioskError as exc:
             self._fail(exc)
             return
@@ -285,18 +276,22 @@ class PeoplePanel(ManagerPanel):
 
     def import_csv(self) -> None:
         actor = self.actor()
-        if actor is None or self.ctx.dialogs is None:
+        if actor is None:
             return
         path = self.ctx.dialogs.ask_open_path("Import people from CSV",
                                               "CSV files (*.csv *.txt);;All files (*)")
         if not path:
             return
-        try:
-            report = people_import.import_people(self.ctx.db, self.ctx.settings,
-                                                 self.ctx.clock, path, actor=actor)
-        except KioskError as exc:
-            self.warn("Import not possible", str(exc))
-            return
+        self.report.setPlainText("Importing…")
+        self.jobs.start(self.ctx, "Importing people…",
+                        lambda ctx, progress: people.import_people(
+                            ctx, actor, path, progress=lambda done, _total: progress(done)),
+                        done=self._show_report,
+                        failed=lambda message: (self.report.clear(),
+                                                self.warn("Import not possible", message)))
+
+    def _show_report(self, report: object) -> None:
+        assert isinstance(report, people_import.ImportReport)
         lines = [report.summary(), ""]
         lines += [f"Note: {n}" for n in report.notes]
         if report.accepted:

@@ -6,9 +6,11 @@ from functools import partial
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk import export, records
+from kiosk import records
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.filters import ResultsFilter
+from kiosk.operations import exports
 from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
@@ -55,8 +57,8 @@ class ResultsPanel(ManagerPanel):
             parent=self)
         self.table = table_view(self.model, "Results table")
         self.table.setObjectName("resultsTable")
-        self.note = body("Newest first; more rows load as you scroll. Exports take the date "
-                         "range and course (every person).", "lastSignIn")
+        self.note = body("Newest first; more rows load as you scroll. Exports hold exactly "
+                         "the rows these filters show.", "lastSignIn")
         self.export_results = button("Export results…")
         self.export_answers = button("Export answers…")
         bottom = QHBoxLayout()
@@ -84,43 +86,36 @@ class ResultsPanel(ManagerPanel):
                 self.course.addItem(c.title, c.id)
         self.refresh()
 
+    def current_filter(self) -> ResultsFilter:
+        """What the table shows, and exactly what its exports write."""
+        return ResultsFilter(self.dates.range(), self.person.text().strip() or None,
+                             self.course.currentData() or None)
+
     def refresh(self) -> None:
         if self.actor() is None:
             return
-        filters = self.date_and_person_filters(self.dates, self.person)
-        if filters is None:
+        self.message.hide()
+        try:
+            flt = self.current_filter()
+            flt.where(self.ctx.db)  # an unknown person is said now, not as an empty table
+        except KioskError as exc:
             self.model.clear()
+            self.show_problem(exc)
             return
-        since, until, user_id = filters
-        self.model.load(partial(self._page, since, until, user_id,
-                                self.course.currentData() or None))
+        self.model.load(partial(exports.results_page, self.ctx, self.actor(), flt))
         for col, width in enumerate((150, 170, 110, 150, 70, 90, 100, 120)):
             self.table.setColumnWidth(col, width)
 
-    def _page(self, since: str | None, until: str | None, user_id: int | None,
-              course_id: str | None, after: tuple[str, int] | None, limit: int) -> list[dict]:
-        return records.results_page(self.ctx.db, since=since, until=until, user_id=user_id,
-                                    course_id=course_id, after=after, limit=limit)
-
     def export(self, what: str) -> None:
-        # export_results / export_answers belong to the test (quiz) work; look them up
-        # when used so this panel works in a build that has them.
-        writer = getattr(export, f"export_{what}", None)
-        if writer is None:
-            self.warn("Export not available",
-                      f"Exporting {what} is not available in this version of the kiosk.")
-            return
         try:
-            since, until = self.dates.texts()
+            flt = self.current_filter()
         except KioskError as exc:
             self.warn("Export not started", str(exc))
             return
-        course_id = self.course.currentData() or None
-        self.export_csv(
-            what, what,
-            lambda path, step: writer(self.ctx.db, path, since=since, until=until,
-                                      course_id=course_id, progress=step),
-        )
+        write = {"results": exports.export_results, "answers": exports.export_answers}[what]
+        actor = self.actor()
+        self.export_csv(what, what,
+                        lambda ctx, path, step: write(ctx, actor, flt, path, step))
 
     def reset(self) -> None:
         self.model.clear()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QTabWidget, QVBoxLayout
 
 from kiosk.context import AppContext
 from kiosk.ui import metrics
+from kiosk.ui.jobs import JobRunner
 from kiosk.ui.manager_access_log import AccessLogPanel
 from kiosk.ui.manager_common import ManagerPanel
 from kiosk.ui.manager_contacts import ContactsPanel
@@ -22,7 +23,7 @@ from kiosk.ui.manager_people import PeoplePanel
 from kiosk.ui.manager_results import ResultsPanel
 from kiosk.ui.manager_security import SecurityPanel
 from kiosk.ui.manager_settings import SettingsPanel
-from kiosk.ui.widgets import Screen, button, heading
+from kiosk.ui.widgets import Screen, body, button, heading
 
 
 class ManagerScreen(Screen):
@@ -57,8 +58,17 @@ class ManagerScreen(Screen):
         self.progress.setAccessibleName("Export progress")
         self.progress.setTextVisible(True)
         self.progress.hide()
+        self.cancel = button("Cancel", "Cancel the task under way")
+        self.cancel.setObjectName("cancelJobButton")
+        self.job_status = body("", "lastSignIn")
+        self.job_status.setAccessibleName("Task under way")
+        self.job_status.setWordWrap(False)
+        self.job_status.hide()
+        # One runner for the area: one long task at a time, shown on one bar with Cancel.
+        self.jobs = JobRunner(self.progress, self.cancel, parent=self, status=self.job_status)
         for panel in self.panels:
             panel.progress = self.progress
+            panel.jobs = self.jobs
         self.title = heading("Manager area")
         self.back = button("&Back to home", "Back to home")
         self.back.setObjectName("backHomeButton")
@@ -71,7 +81,11 @@ class ManagerScreen(Screen):
         layout.setSpacing(metrics.SPACING // 2)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(self.progress)
+        job_row = QHBoxLayout()
+        job_row.addWidget(self.job_status)
+        job_row.addWidget(self.progress, 1)
+        job_row.addWidget(self.cancel)
+        layout.addLayout(job_row)
         self._recorded: set[int] = set()
         self.tabs.currentChanged.connect(self._tab_opened)
         self.back.clicked.connect(self.back_requested.emit)
@@ -96,10 +110,12 @@ class ManagerScreen(Screen):
         # One record per section per visit: a manager paging or filtering is one view.
         if index not in self._recorded:
             self._recorded.add(index)
-            panel.record("view", panel.view_name)
+            panel.record_view(panel.view_name)
         panel.shown()
 
     def reset(self) -> None:
+        # Signing out stops a long task (its partial file is removed) and forgets its outcome.
+        self.jobs.cancel(forget=True)
         for panel in self.panels:
             panel.reset()
         self._recorded.clear()

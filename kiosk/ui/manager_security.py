@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk import reports, users
+from kiosk import reports
 from kiosk.clock import to_iso
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.operations import people
 from kiosk.ui.manager_common import DateRange, ManagerPanel, RowsModel, local_time, table_view
 from kiosk.ui.widgets import body, button, heading
 
@@ -74,7 +75,7 @@ class SecurityPanel(ManagerPanel):
 
     def shown(self) -> None:
         if not self.dates.since.text() and not self.dates.until.text():
-            today = self.ctx.clock.now().date()
+            today = self.today()
             self.dates.since.setText((today - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
             self.dates.until.setText(today.isoformat())
         self.refresh()
@@ -84,7 +85,7 @@ class SecurityPanel(ManagerPanel):
             return
         self.message.hide()
         try:
-            since, until = self.dates.iso_range()
+            since, until = self.dates.range().iso()
         except KioskError as exc:
             self.message.setText(str(exc))
             self.message.show()
@@ -116,7 +117,12 @@ class SecurityPanel(ManagerPanel):
         if actor is None or number < 0 or number >= len(self.locked.rows):
             return
         username = self.locked.row(number)["username"]
-        users.unlock(self.ctx.db, self.ctx.settings, self.ctx.clock, username, actor=actor)
+        try:
+            people.unlock(self.ctx, actor, username)
+        except KioskError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return
         self.refresh_locked()
         self.locked_note.setText(f"Unlocked {username}. " + self.locked_note.text())
 

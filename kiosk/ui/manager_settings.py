@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 
 from kiosk import settings as settings_mod
 from kiosk.context import AppContext
-from kiosk.errors import ValidationError
+from kiosk.errors import KioskError
+from kiosk.operations import settings as settings_ops
+from kiosk.operations.settings import SettingsInvalid
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel
 from kiosk.ui.widgets import body, button
@@ -117,28 +119,26 @@ class SettingsPanel(ManagerPanel):
         """Check every field first; save nothing unless all are valid."""
         if self.actor() is None:
             return
-        parsed, bad = {}, []
-        for key in self.fields:
-            try:
-                parsed[key] = settings_mod.parse(key, self._text(key))
-                self.errors[key].hide()
-            except ValidationError as exc:
-                self.errors[key].setText(str(exc))
+        for error in self.errors.values():
+            error.hide()
+        try:
+            result = settings_ops.change(self.ctx, self.actor(),
+                                         {key: self._text(key) for key in self.fields})
+        except SettingsInvalid as exc:
+            for key, reason in exc.problems.items():
+                self.errors[key].setText(reason)
                 self.errors[key].show()
-                bad.append(key)
-        if bad:
-            self.message.setText(f"Nothing was saved: {len(bad)} setting(s) need fixing "
-                                 "(shown in red).")
+            self.message.setText(f"Nothing was saved: {len(exc.problems)} setting(s) need "
+                                 "fixing (shown in red).")
             self.message.show()
-            self.fields[bad[0]].setFocus(Qt.FocusReason.OtherFocusReason)
+            self.fields[next(iter(exc.problems))].setFocus(Qt.FocusReason.OtherFocusReason)
             return
-        current = self.ctx.settings.all()
-        changed = [k for k, v in parsed.items() if v != current[k]]
-        for key in changed:
-            self.ctx.settings.set(key, parsed[key])
-            self.record("setting_changed",
-                        f"{key}={settings_mod.format_value(parsed[key])}")
-        self.message.setText(f"Saved: {len(changed)} setting(s) changed." if changed
+        except KioskError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return
+        changed = len(result.changed)
+        self.message.setText(f"Saved: {changed} setting(s) changed." if changed
                              else "No changes to save.")
         self.message.show()
 

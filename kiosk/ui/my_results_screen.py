@@ -117,10 +117,9 @@ class MyResultsScreen(Screen):
     def _facts(self, attempt_id: str) -> certificate.CertificateFacts | None:
         try:
             return certificate.for_attempt(self.ctx.db, self.ctx.settings, attempt_id,
-                                           self.ctx.courses or (self.ctx.course,))
+                                           self.ctx.courses)
         except KioskError as exc:
-            if self.ctx.dialogs is not None:
-                self.ctx.dialogs.warn("No certificate", str(exc))
+            self.ctx.dialogs.warn("No certificate", str(exc))
             return None
 
     def _save(self, attempt_id: str) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLineEdit, QVBox
 from kiosk import users
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.operations import session
 from kiosk.ui import metrics
 from kiosk.ui.widgets import Screen, body, button, heading
 
@@ -89,8 +90,7 @@ class PasswordChangeScreen(Screen):
             self.reset_fields()
             return
         try:
-            users.set_password(self.ctx.db, self.ctx.settings, self.ctx.clock, user,
-                               self.password.text(), actor=user)
+            session.change_own_password(self.ctx, user, self.password.text())
         except KioskError as exc:
             self.message.setText(str(exc))
             self.message.show()

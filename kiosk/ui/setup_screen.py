@@ -9,11 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk import access_log, users
 from kiosk.context import AppContext
-from kiosk.db import write_transaction
 from kiosk.errors import KioskError
-from kiosk.settings import parse
+from kiosk.operations import setup
 from kiosk.ui import metrics
 from kiosk.ui.widgets import Screen, body, button, heading
 
@@ -101,14 +99,6 @@ class SetupScreen(Screen):
         self.message.show()
 
     def submit(self) -> None:
-        ctx = self.ctx
-        try:
-            centre = parse("centre_name", self.centre_name.text())
-            kiosk_id = parse("kiosk_id", self.kiosk_id.text())
-        except KioskError as exc:
-            self._show(str(exc).replace("centre_name", "Centre name").replace(
-                "kiosk_id", "Kiosk id"))
-            return
         if self.password.text() != self.confirm.text():
             self._show("The two passwords are different. Type them again.")
             self.password.clear()
@@ -116,23 +106,10 @@ class SetupScreen(Screen):
             self.password.setFocus()
             return
         try:
-            with write_transaction(ctx.db):
-                if users.manager_exists(ctx.db):
-                    self._show("A manager account already exists. Sign in instead.")
-                    return
-                ctx.settings.set("centre_name", centre)
-                ctx.settings.set("kiosk_id", kiosk_id)
-                manager = users.create(
-                    ctx.db, ctx.settings, ctx.clock, username=self.username.text(),
-                    password=self.password.text(), role="manager",
-                    full_name=self.full_name.text(),
-                )
-                access_log.append(
-                    ctx.db, ctx.clock, kiosk_id=kiosk_id, event=access_log.SETUP,
-                    username_entered=manager.username, user_id=manager.id,
-                    user_matched=manager.username,
-                    reason="first manager created; centre and kiosk id recorded",
-                )
+            setup.set_up_centre(
+                self.ctx, centre_name=self.centre_name.text(), kiosk_id=self.kiosk_id.text(),
+                username=self.username.text(), password=self.password.text(),
+                full_name=self.full_name.text())
         except KioskError as exc:
             self._show(str(exc))
             # A refused password is not kept on screen: type it again, fresh.

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import quiz
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.operations import quiz
 from kiosk.quiz import Attempt
 from kiosk.ui import metrics
 from kiosk.ui.layouts import clear_layout
@@ -240,10 +240,9 @@ class TestScreen(Screen):
         item = attempt.questions[self.index]
         chosen = {int(b.property("original")) for b in self.option_buttons if b.isChecked()}
         try:
-            quiz.answer(self.ctx.db, self.ctx.clock, attempt.id, item.position, chosen)
+            quiz.answer(self.ctx, self.ctx.current_user, attempt.id, item.position, chosen)
         except KioskError as exc:
-            if self.ctx.dialogs is not None:
-                self.ctx.dialogs.warn("Your answer was not saved", str(exc))
+            self.ctx.dialogs.warn("Your answer was not saved", str(exc))
             return
         had = bool(self.answers.get(item.position))
         self.answers[item.position] = chosen
@@ -281,7 +280,8 @@ class TestScreen(Screen):
         """Ask, then submit; a submitted test can never be changed."""
         attempt = self.attempt
         dialogs = self.ctx.dialogs
-        if attempt is None or dialogs is None:
+        course = self.ctx.course
+        if attempt is None or course is None:
             return
         missing = self.unanswered()
         if missing:
@@ -295,8 +295,7 @@ class TestScreen(Screen):
             self._focus_options()
             return
         try:
-            result = quiz.submit(self.ctx.db, self.ctx.settings, self.ctx.clock, attempt.id,
-                                 self.ctx.course)
+            result = quiz.submit(self.ctx, self.ctx.current_user, attempt.id, course)
         except KioskError as exc:
             dialogs.warn("The test was not submitted", str(exc))
             return

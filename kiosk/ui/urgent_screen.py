@@ -15,10 +15,11 @@ from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk import access_log
+from kiosk.clock import local_today
 from kiosk.contacts import effective_contacts, stale_contacts
 from kiosk.context import AppContext
 from kiosk.course import Contact
+from kiosk.operations import session
 from kiosk.ui import metrics
 from kiosk.ui.safe_browser import SafeBrowser, describe_external
 from kiosk.ui.widgets import Screen, body, button
@@ -112,13 +113,12 @@ class UrgentScreen(Screen):
         else:
             contacts = effective_contacts(self.ctx.db, course)
             text = course.urgent_markdown + "\n" + contacts_markdown(
-                contacts, self.ctx.clock.now().date(), course.localities_area,
+                contacts, local_today(self.ctx.clock), course.localities_area,
                 course.localities)
         self.message.hide()
         self.text.show_markdown(text)
         # No username, no user id, no reason text: the event alone.
-        access_log.append(self.ctx.db, self.ctx.clock, kiosk_id=self.ctx.kiosk_id,
-                          event=access_log.URGENT_OPENED)
+        session.urgent_help_opened(self.ctx)
         self.back.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reset(self) -> None:

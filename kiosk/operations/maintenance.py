@@ -1,0 +1,36 @@
+"""Looking after the file: retention purges and backups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk import audit, retention
+from kiosk import backup as backups
+from kiosk.audit import Actor
+from kiosk.context import AppContext
+from kiosk.operations.base import as_manager, require_manager
+from kiosk.users import User
+
+Who = Actor | User | None
+
+
+def purge_preview(ctx: AppContext, actor: Who, what: str, months: int) -> tuple[int, str]:
+    """How many rows a purge would remove, and the cut-off time."""
+    require_manager(ctx.db, actor, "purge old records")
+    cutoff = retention.cutoff_for(ctx.clock, months)
+    return retention.preview(ctx.db, what, cutoff), cutoff
+
+
+def purge(ctx: AppContext, actor: Who, what: str, months: int) -> int:
+    """Remove rows older than `months` (recorded; the chain still verifies)."""
+    with as_manager(ctx.db, actor, "purge old records") as who:
+        return retention.purge(ctx.db, ctx.settings, ctx.clock, what, months, actor=who)
+
+
+def backup(ctx: AppContext, actor: Who, dest: Path | str) -> Path:
+    """A checked copy of the whole file: everyone's records, so recorded like an export."""
+    who = require_manager(ctx.db, actor, "back up the database")
+    target = backups.backup(ctx.db, ctx.db_path, dest, ctx.clock)
+    audit.record(ctx.db, ctx.settings, ctx.clock, who, f"backup to {target}")
+    return target
+

@@ -1,0 +1,79 @@
+"""Signing in and out, at the screen and on the command line; closing the kiosk."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from kiosk import access_log, audit, users
+from kiosk.audit import Actor
+from kiosk.auth import LoginOutcome
+from kiosk.context import AppContext
+from kiosk.db import write_transaction
+from kiosk.operations.base import PermissionDenied, current, require_manager
+from kiosk.users import User
+
+
+def sign_in(ctx: AppContext, username: str, password: str) -> LoginOutcome:
+    """The login screen's check (throttling, lockout, every attempt logged: kiosk.auth)."""
+    return ctx.auth.login(username, password)
+
+
+def sign_out(ctx: AppContext, user: User | None, *, idle: bool = False) -> None:
+    if user is not None:
+        ctx.auth.logout(user, idle=idle)
+
+
+def change_own_password(ctx: AppContext, actor: Actor | User | None, password: str) -> None:
+    """A signed-in person chooses their own password (the policy checked; logged)."""
+    who = current(ctx.db, actor)
+    users.set_password(ctx.db, ctx.settings, ctx.clock, who.user, password, actor=who)
+
+
+def os_user() -> str:
+    """Who is logged in to the computer, as the operating system says (never trusted alone)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no passwd entry (containers), no env vars
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def command_line_via() -> str:
+    return f"command line, OS user {os_user()}"
+
+
+def sign_in_command_line(ctx: AppContext, username: str, password: str) -> Actor:
+    """A manager's sign-in for one command: the same checks and log rows as the screen.
+
+    A wrong password counts towards the account's lockout like one typed at the kiosk.
+    Returns the actor every row the command writes is recorded under, with the OS user.
+    """
+    outcome = ctx.auth.login(username, password)
+    if not outcome.ok or outcome.user is None:
+        raise PermissionDenied("sign-in failed: check the username (--as) and password")
+    if outcome.user.must_change_password:
+        raise PermissionDenied("this account must choose a new password at the kiosk first")
+    return require_manager(ctx.db, Actor(outcome.user, command_line_via()),
+                           "use this command")
+
+
+def close_kiosk(ctx: AppContext, actor: Actor | User | None, password: str) -> bool:
+    """A manager closes the kiosk: password again, then a logged exit. False if refused."""
+    who = require_manager(ctx.db, actor, "close the kiosk")
+    if not ctx.auth.confirm_manager(who.user, password, "close kiosk"):
+        return False
+    with write_transaction(ctx.db):
+        who = require_manager(ctx.db, who, "close the kiosk")
+        audit.record(ctx.db, ctx.settings, ctx.clock, who, "closed by a manager",
+                     event=access_log.KIOSK_EXIT)
+    return True
+
+
+def kiosk_started(ctx: AppContext) -> None:
+    access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id, event=access_log.KIOSK_START)
+
+
+def urgent_help_opened(ctx: AppContext) -> None:
+    """Anyone may open the urgent page. The event alone is recorded: no name, no reason,
+    so nobody is put off looking for help by being identified."""
+    access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id, event=access_log.URGENT_OPENED)
