@@ -20,7 +20,6 @@ from kiosk.item_analysis import (
 )
 from tests.conftest import MANAGER_PASSWORD, kiosk_env, run_as
 from tests.course_helpers import copy_pack, edit, use_course
-from tests.gui_helpers import wait_for_jobs
 from tests.manager_helpers import check_csv_bytes, read_csv
 from tests.quiz_helpers import answer_all
 
@@ -232,6 +231,8 @@ def test_manager_tab_shows_flags_and_exports(qtbot, window, ctx, answered, manag
     target = tmp_path / "questions.csv"
     ctx.dialogs.queue(str(target))
     qtbot.mouseClick(panel.export_button, LEFT())
+    from tests.gui_helpers import wait_for_jobs  # Qt: only where a window is used
+
     wait_for_jobs(qtbot, panel)
     raw, table = read_csv(target)
     check_csv_bytes(raw)

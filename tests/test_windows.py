@@ -22,7 +22,7 @@ from kiosk.errors import KioskError
 from kiosk.export import export_access_log
 from kiosk.instance import InstanceLock, KioskRunning
 from kiosk.paths import DB_ENV, default_db_path
-from tests.conftest import MANAGER_PASSWORD, ROOT, kiosk_env
+from tests.conftest import MANAGER_PASSWORD, ROOT, kiosk_env, run_as
 
 windows_only = pytest.mark.skipif(
     sys.platform != "win32",
@@ -122,7 +122,8 @@ def test_names_and_passwords_survive_a_pipe(run_kiosk, tmp_path):
     added = run_kiosk("users", "add", "llyr", "--role", "manager", "--name", "Llŷr Wyn",
                       "--db", str(db), input=password + "\n")
     assert added.returncode == 0, added.stderr
-    listing = run_kiosk("users", "list", "--db", str(db))
+    listing = run_as(run_kiosk, "users", "list", "--db", str(db), username="llyr",
+                     password=password)  # the manager's non-ASCII password, piped in
     assert listing.returncode == 0, listing.stderr
     assert "Llŷr Wyn" in listing.stdout
     conn = sqlite3.connect(db)
