@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlite_utils import Database
 
-from kiosk import access_log, passwords, users
+from kiosk import access_log, evidence, passwords, users
 from kiosk.clock import Clock, from_iso, to_iso
 from kiosk.db import write_transaction
 from kiosk.settings import Settings
@@ -156,6 +156,9 @@ class Authenticator:
             [now, new_hash, user.id],
         )
         self._log(access_log.LOGIN_SUCCESS, typed, user)
+        if new_hash != stored:  # a stronger hash is a change of identity record too
+            evidence.seal_identity(self.db, self.clock, user.id, self.settings.kiosk_id,
+                                   "password rehashed", user.username)
         return LoginOutcome(
             True, user=users.get(self.db, user.id), previous_login_at=previous,
             failures_since=int(failures_since),

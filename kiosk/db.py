@@ -184,6 +184,60 @@ def open_database(path: Path | str, *, migrate: bool = True,
 
 
 @contextmanager
+def open_readonly(path: Path | str) -> Iterator[Database]:
+    """Open a database for checking only: the file and its folder are left exactly as found.
+
+    - No -wal beside it: `immutable=1`, so SQLite neither writes nor creates anything
+      (not even a -shm), and a backup's journal mode is never switched.
+    - A -wal and -shm present (a running kiosk, or one that crashed): an ordinary
+      read-only connection, which sees the committed rows in the WAL.
+    - A -wal without its -shm (a copied set, or a read-only folder): the file and its WAL
+      are copied to a private temporary folder and the copy is read, so the WAL's rows
+      count and nothing appears beside the original.
+    """
+    import shutil
+    import tempfile
+
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseError(f"There is no kiosk database at {path}. Check --db.")
+    wal = Path(f"{path}-wal")
+    shm = Path(f"{path}-shm")
+    workdir: str | None = None
+    try:
+        if wal.exists() and not shm.exists():
+            workdir = tempfile.mkdtemp(prefix="kiosk-verify-")
+            target = Path(workdir) / path.name
+            shutil.copyfile(path, target)
+            shutil.copyfile(wal, Path(f"{target}-wal"))
+            uri = target.resolve().as_uri() + "?mode=ro"
+        elif wal.exists():
+            uri = path.resolve().as_uri() + "?mode=ro"
+        else:
+            uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except OSError as exc:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise DatabaseError(f"{path.name} could not be read ({exc.strerror or exc}).") from None
+    except sqlite3.Error as exc:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise friendly_error(exc, path) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise friendly_error(exc, path) from None
+        yield Database(conn, execute_plugins=False)
+    finally:
+        conn.close()
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """A transaction that takes the write lock before its first read.
 

@@ -17,6 +17,7 @@ KNOWN = (
     "m001_initial",
     "m002_manager_indexes",
     "m003_access_log_head",
+    "evidence_seal_records",
 )
 
 
@@ -231,3 +232,19 @@ def m003_access_log_head(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def evidence_seal_records(db: Database) -> None:
+    """Start sealing training records into the chain (kiosk/evidence.py).
+
+    From here on every submitted attempt and every change to a person's identity
+    writes its digest into the access log. Records already in the file are sealed
+    as they are now, so later changes to them show; what was changed before this
+    upgrade cannot be told apart (SECURITY.md says so).
+    """
+    from kiosk import evidence  # evidence -> access_log -> migrations: import when run
+    from kiosk.clock import Clock
+
+    row = db.execute("SELECT value FROM settings WHERE key = 'kiosk_id'").fetchone()
+    evidence.seal_existing(db, Clock(), row[0] if row else "kiosk-1")

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log, reading
+from kiosk import access_log, evidence, reading
 from kiosk.clock import Clock, from_iso, to_iso
 from kiosk.course import Course, Question
 from kiosk.db import write_transaction
@@ -397,6 +397,8 @@ def submit(db: Database, settings: Settings, clock: Clock, attempt_id: str,
              percent, pass_mark, int(passed), expires.isoformat() if expires else None, code,
              attempt_id],
         )
+        # The result (and its certificate) goes into the hash chain in the same step.
+        evidence.seal_attempt(db, clock, attempt_id, settings.kiosk_id)
     return load_attempt(db, attempt_id, course)
 
 

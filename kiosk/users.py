@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log, passwords
+from kiosk import access_log, evidence, passwords
 from kiosk.clock import Clock, to_iso
 from kiosk.db import write_transaction
 from kiosk.errors import NotFoundError, ValidationError
@@ -169,6 +169,7 @@ def create(
         )
         user_id = int(cursor.lastrowid or 0)
         _log_admin(db, settings, clock, actor, "user_added", name, f"role={role}")
+        _seal(db, settings, clock, user_id, "added", actor)
     return get(db, user_id)
 
 
@@ -184,6 +185,13 @@ def _log_admin(
         username_entered=who, user_id=actor.id if actor else None,
         user_matched=actor.username if actor else "", reason=reason,
     )
+
+
+def _seal(db: Database, settings: Settings, clock: Clock, user_id: int, why: str,
+          actor: User | None) -> None:
+    """Put who the account now is into the chain (see kiosk/evidence.py)."""
+    evidence.seal_identity(db, clock, user_id, settings.kiosk_id, why,
+                           actor.username if actor else "(command line)")
 
 
 def unlock(db: Database, settings: Settings, clock: Clock, username: str,
@@ -217,6 +225,7 @@ def set_disabled(db: Database, settings: Settings, clock: Clock, username: str,
         db.execute("UPDATE users SET disabled = ? WHERE id = ?", [int(disabled), user.id])
         _log_admin(db, settings, clock, actor, "user_disabled" if disabled else "user_enabled",
                    user.username)
+        _seal(db, settings, clock, user.id, "disabled" if disabled else "enabled", actor)
     return get(db, user.id)
 
 
@@ -241,6 +250,7 @@ def update_details(db: Database, settings: Settings, clock: Clock, username: str
                    [full, new_role, job, user.id])
         _log_admin(db, settings, clock, actor, "user_edited", user.username,
                    f"role={new_role}")
+        _seal(db, settings, clock, user.id, "details changed", actor)
     return get(db, user.id)
 
 
@@ -263,6 +273,7 @@ def set_password(db: Database, settings: Settings, clock: Clock, user: User, pas
                 db, clock, kiosk_id=settings.kiosk_id, event=access_log.PASSWORD_CHANGED,
                 username_entered=user.username, user_id=user.id, user_matched=user.username,
             )
+        _seal(db, settings, clock, user.id, "password set", actor or user)
 
 
 def save_prefs(db: Database, user: User, prefs: dict[str, Any]) -> None:
@@ -287,9 +298,14 @@ def create_many(db: Database, settings: Settings, clock: Clock,
         rows.append([check_username(username), check_full_name(full_name), role,
                      check_full_name(job_title), password_hash, to_iso(clock.now())])
     with write_transaction(db):
+        first = db.execute("SELECT COALESCE(MAX(id), 0) FROM users").fetchone()[0]
         db.conn.executemany(
             "INSERT INTO users (username, full_name, role, job_title, password_hash, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?)", rows,
         )
         _log_admin(db, settings, clock, actor, "users_added", f"{len(rows)} accounts")
+        evidence.seal_identities(
+            db, clock, settings.kiosk_id, "added",
+            [r[0] for r in db.execute("SELECT id FROM users WHERE id > ?", [first])],
+            actor.username if actor else "(command line)")
     return len(rows)

@@ -11,7 +11,7 @@ import argparse
 from kiosk import access_log, certificate
 from kiosk.context import AppContext, open_context
 from kiosk.course import ContentError, load_default_courses
-from kiosk.errors import NotFoundError
+from kiosk.errors import KioskError, NotFoundError
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -40,7 +40,9 @@ def handle_verify(args: argparse.Namespace) -> int:
     except NotFoundError:
         _log(ctx, f"certificate verify {wanted}: unknown code")
         raise
-    _log(ctx, f"certificate verify {wanted}: {'current' if result.current else 'expired'}")
+    _log(ctx, f"certificate verify {wanted}: {result.state.lower()}")
+    if result.problem:
+        raise KioskError(result.describe())
     print(result.describe())
     return 0
 
