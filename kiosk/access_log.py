@@ -12,16 +12,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from kiosk.clock import Clock, to_iso
 from kiosk.db import write_transaction
+from kiosk.errors import KioskError
 from kiosk.migrations import migrations
 
 GENESIS = "0" * 64
@@ -379,6 +382,30 @@ def receipt(db: Database, clock: Clock, *, kiosk_id: str, centre_name: str) -> R
         anchor = _anchor(db)
         last = (anchor[0] - 1, anchor[1]) if anchor else (0, GENESIS)
     return Receipt(int(last[0]), str(last[1]), to_iso(clock.now()), kiosk_id, centre_name)
+
+
+def take_receipt(db: Database, clock: Clock, *, kiosk_id: str, centre_name: str, who: str,
+                 user_id: int | None = None) -> Receipt:
+    """A receipt of the chain as it is now, and a log row saying one was taken (after it)."""
+    with write_transaction(db):
+        taken = receipt(db, clock, kiosk_id=kiosk_id, centre_name=centre_name)
+        append(db, clock, kiosk_id=kiosk_id, event=MANAGER_ACTION, username_entered=who,
+               user_id=user_id, user_matched=who if user_id is not None else "",
+               reason=f"log receipt taken at row {taken.row_id}")
+    return taken
+
+
+def save_receipt(path: Path | str, text: str) -> None:
+    """Write a receipt whole or not at all (temporary name, then rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KioskError(f"the receipt could not be saved to {path} "
+                         f"({exc.strerror or exc})") from None
 
 
 def parse_receipt(text: str) -> tuple[int, str] | None:

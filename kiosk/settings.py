@@ -55,10 +55,12 @@ REGISTRY: tuple[Setting, ...] = (
             minimum=3, maximum=100),
     Setting("lockout_minutes", int, 15, "How long a locked account stays locked.",
             minimum=1, maximum=1440),
-    Setting("kiosk_failure_limit", int, 30,
+    # A person takes about ten seconds a try, so a queue of staff with typos makes a few
+    # dozen failures at most; 100 in five minutes is a script or a key-injecting device.
+    Setting("kiosk_failure_limit", int, 100,
             "Failed logins on this kiosk (any accounts) that pause all logins here.",
             minimum=5, maximum=1000),
-    Setting("kiosk_failure_window_minutes", int, 15,
+    Setting("kiosk_failure_window_minutes", int, 5,
             "The window in which kiosk_failure_limit is counted, and the pause length.",
             minimum=1, maximum=1440),
     Setting("password_min_length_learner", int, 12, "Shortest password for learners.",

@@ -104,29 +104,13 @@ def handle_receipt(args: argparse.Namespace) -> int:
 
     ctx = open_context(db_path(args), create=False)
     try:
-        taken = access_log.receipt(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
-                                   centre_name=ctx.settings.centre_name)
+        taken = access_log.take_receipt(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
+                                        centre_name=ctx.settings.centre_name,
+                                        who="(command line)")
         text = taken.text()
         if args.out is not None:
-            write_receipt(args.out, text)
-        access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
-                          event=access_log.MANAGER_ACTION, username_entered="(command line)",
-                          reason=f"log receipt taken at row {taken.row_id}")
+            access_log.save_receipt(args.out, text)
     finally:
         ctx.db.close()
     print(text, end="")
     return 0
-
-
-def write_receipt(path: Path, text: str) -> None:
-    """Write the receipt whole or not at all (temporary name, then rename)."""
-    import os
-
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise KioskError(f"the receipt could not be saved to {path} "
-                         f"({exc.strerror or exc})") from None

@@ -6,6 +6,7 @@ the context, and tests hand the context a scripted replacement instead.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,19 +22,25 @@ class QtDialogs:
     def __init__(self, parent: QWidget | None = None) -> None:
         self.parent = parent
 
+    def _box(self, icon: QMessageBox.Icon, title: str, text: str,
+             buttons: QMessageBox.StandardButton) -> QMessageBox:
+        # Messages quote names and file names people typed: always plain text, never markup.
+        box = QMessageBox(icon, title, text, buttons, self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box
+
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self.parent, title, text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        box = self._box(QMessageBox.Icon.Question, title, text,
+                        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def inform(self, title: str, text: str) -> None:
-        QMessageBox.information(self.parent, title, text)
+        self._box(QMessageBox.Icon.Information, title, text,
+                  QMessageBox.StandardButton.Ok).exec()
 
     def warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.parent, title, text)
+        self._box(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok).exec()
 
     def ask_password(self, title: str, text: str) -> str | None:
         value, ok = QInputDialog.getText(self.parent, title, text, QLineEdit.EchoMode.Password)
