@@ -32,13 +32,14 @@ def friendly_error(exc: BaseException, path: Path | str = "data.db") -> Database
     """Turn an sqlite3 error into the message a person can act on."""
     name = Path(path).name
     text = str(exc).lower()
+    # SQLite says "disk I/O error" or "unable to open" when it cannot even create its
+    # journal on a full disk; that is a full disk, never a damaged file.
+    if "full" in text or (("i/o error" in text or "unable to open" in text)
+                          and disk_is_full(path)):
+        return full_disk(path)
     if "locked" in text or "busy" in text:
         return DatabaseError(
             f"{name} is busy: another kiosk or program is using it. Wait a moment and try again."
-        )
-    if "full" in text:
-        return DatabaseError(
-            f"The disk holding {name} is full. Nothing was saved; free some space and try again."
         )
     if "readonly" in text or "read-only" in text:
         return DatabaseError(
@@ -50,6 +51,25 @@ def friendly_error(exc: BaseException, path: Path | str = "data.db") -> Database
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return damaged(path)
     return DatabaseError(f"{name} could not be used ({exc}). Nothing was changed.")
+
+
+LOW_SPACE_BYTES = 1024 * 1024
+
+
+def disk_is_full(path: Path | str) -> bool:
+    """Less than a megabyte free where `path` lives: too little for SQLite's journal."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def full_disk(path: Path | str) -> DatabaseError:
+    return DatabaseError(
+        f"The disk holding {Path(path).name} is full. Nothing was saved; free some space "
+        "and try again. The database itself is not damaged.")
 
 
 def damaged(path: Path | str) -> DatabaseError:
@@ -79,7 +99,12 @@ def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True) -> 
                     rows = found
                     break
     except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        text = str(exc).lower()
+        if ("not a database" in text or "malformed" in text or "corrupt" in text) \
+                and not disk_is_full(path):
+            raise damaged(path) from None
+        if any(word in text for word in ("locked", "busy", "full", "i/o error", "readonly",
+                                         "read-only", "unable to open")):
             raise friendly_error(exc, path) from None
         raise damaged(path) from None
     if [r[0] for r in rows] != ["ok"]:
