@@ -58,6 +58,9 @@ def open_context(db_path: Path | str, *, clock: Clock | None = None,
         raise DatabaseError(
             f"There is no kiosk database at {path}. Check --db, or start the kiosk once."
         )
+    from kiosk import partials
+
+    partials.remove_leftovers()  # what a killed export or backup left behind
     db = open_database(path)
     clock = clock or Clock()
     settings = Settings(db, clock)

@@ -112,14 +112,29 @@ def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True) -> 
 
 
 def _copy_aside(conn: sqlite3.Connection, path: Path) -> Path:
-    """A consistent copy (WAL included) made with SQLite's online backup API."""
+    """A consistent copy (WAL included) made with SQLite's online backup API.
+
+    Written under a temporary name and renamed when complete, so a kill or a full disk
+    never leaves a half-copy that looks like a good pre-migration file.
+    """
+    from kiosk import partials
+
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.pre-migration-{stamp}")
-    dest = sqlite3.connect(target)
+    tmp = target.with_name(target.name + ".partial")
     try:
-        conn.backup(dest)
-    finally:
-        dest.close()
+        with partials.tracked(tmp):
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+            dest = sqlite3.connect(tmp)
+            try:
+                conn.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")  # self-contained, no -wal
+            finally:
+                dest.close()
+            os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -294,21 +309,46 @@ def backup_to(db: Database, target: Path | str) -> None:
     has passed an integrity check, so a failure (full disk, pulled USB stick)
     never leaves a half-written file under the backup's name.
     """
+    from kiosk import partials  # partials -> instance -> errors: no cycle, but kept local
+
     target = Path(target)
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
     try:
-        dest = sqlite3.connect(tmp)
-        try:
-            db.conn.backup(dest)
-            # One self-contained file: a backup must not depend on a -wal beside it.
-            dest.execute("PRAGMA journal_mode = DELETE")
-            rows = dest.execute("PRAGMA integrity_check").fetchall()
-        finally:
-            dest.close()
-        if [r[0] for r in rows] != ["ok"]:
-            raise DatabaseError("The backup copy failed its integrity check; it was not kept.")
-        os.replace(tmp, target)
+        with partials.tracked(tmp):
+            # Owner-only from the first byte: it holds everyone's records.
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+            dest = sqlite3.connect(tmp)
+            try:
+                db.conn.backup(dest)
+                # One self-contained file: a backup must not depend on a -wal beside it.
+                dest.execute("PRAGMA journal_mode = DELETE")
+                rows = dest.execute("PRAGMA integrity_check").fetchall()
+            finally:
+                dest.close()
+            if [r[0] for r in rows] != ["ok"]:
+                raise DatabaseError(
+                    "The backup copy failed its integrity check; it was not kept.")
+            remove_stale_journal(target)
+            os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_journal(target: Path) -> list[Path]:
+    """Move aside a -wal/-shm left beside `target` by some earlier file of that name.
+
+    SQLite applies a -wal to whatever database file has the matching name, so a stale
+    one beside a fresh copy would be replayed into it (and could damage it). The copy is
+    self-contained (rollback-journal mode), so anything there belongs to another file.
+    """
+    moved = []
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for suffix in ("-wal", "-shm", "-journal"):
+        stale = Path(f"{target}{suffix}")
+        if stale.exists():
+            aside = stale.with_name(f"{stale.name}.stale-{stamp}")
+            os.replace(stale, aside)
+            moved.append(aside)
+    return moved

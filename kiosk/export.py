@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log
+from kiosk import access_log, partials
 from kiosk.errors import KioskError, ValidationError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
@@ -146,15 +146,17 @@ def write_csv(target: Path | str | None, columns: Sequence[str],
     fd = -1
     tmp_name = ""
     try:
+        # mkstemp: owner-only (0600); tracked: removed at the next start if we are killed.
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                         dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+        with partials.tracked(tmp_name), \
+                os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
             fd = -1
             count = write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp_name, target)
-        tmp_name = ""
+            os.replace(tmp_name, target)
+            tmp_name = ""
         return count
     except OSError as exc:
         raise _disk_message(exc, target) from None

@@ -4,6 +4,7 @@ tmpfs, killed subprocesses, symlinks and hard links, SIGTERM."""
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -55,3 +56,167 @@ def test_a_full_disk_under_data_db_is_reported_as_a_full_disk(run_kiosk, small_d
             assert "disk holding data.db is full" in result.stderr, (args, result.stderr)
     (small_disk / "filler").unlink()
     assert run_kiosk("verify", "--db", str(db)).returncode == 0
+
+
+# --- backups and restores with a -wal ----------------------------------------------------
+
+def _kiosk_db(path: Path, clock=None):
+    from kiosk.context import open_context
+
+    ctx = open_context(path, clock=clock)
+    ctx.settings.set("kiosk_id", "test-kiosk")
+    return ctx
+
+
+def test_restore_keeps_the_sources_committed_wal_rows(tmp_path, run_kiosk):
+    from kiosk import access_log
+
+    (tmp_path / "src").mkdir()
+    source = _kiosk_db(tmp_path / "src" / "data.db")
+    for i in range(50):
+        access_log.append(source.db, source.clock, kiosk_id="k", event="logout",
+                          username_entered=f"only-in-wal-{i}")
+    # The source is still open: its newest rows are committed but only in its -wal.
+    wal = tmp_path / "src" / "data.db-wal"
+    assert wal.stat().st_size > 0
+    carried = tmp_path / "carried"
+    carried.mkdir()
+    shutil.copyfile(tmp_path / "src" / "data.db", carried / "copy.db")
+    shutil.copyfile(wal, carried / "copy.db-wal")  # a copied set arrives without its -shm
+    source.db.close()
+    target = tmp_path / "live" / "data.db"
+    target.parent.mkdir()
+    result = run_kiosk("restore", str(carried / "copy.db"), "--db", str(target))
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(target)
+    kept = conn.execute("SELECT COUNT(*) FROM access_log WHERE username_entered LIKE "
+                        "'only-in-wal-%'").fetchone()[0]
+    conn.close()
+    assert kept == 50
+    assert run_kiosk("verify", "--db", str(target)).returncode == 0
+
+
+def test_a_stale_wal_beside_the_target_is_never_applied(tmp_path, run_kiosk):
+    """data.db was deleted by hand but its -wal (full of another file's pages) stayed."""
+    from kiosk import access_log
+
+    other = _kiosk_db(tmp_path / "other.db")
+    for i in range(30):
+        access_log.append(other.db, other.clock, kiosk_id="k", event="logout",
+                          username_entered=f"other-{i}")
+    live = tmp_path / "live"
+    live.mkdir()
+    shutil.copyfile(tmp_path / "other.db-wal", live / "data.db-wal")
+    other.db.close()
+    backup = _kiosk_db(tmp_path / "good.db")
+    backup.db.close()
+    result = run_kiosk("restore", str(tmp_path / "good.db"), "--db", str(live / "data.db"))
+    assert result.returncode == 0, result.stderr
+    conn = sqlite3.connect(live / "data.db")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT COUNT(*) FROM access_log WHERE username_entered LIKE "
+                        "'other-%'").fetchone()[0] == 0
+    conn.close()
+    assert list(live.glob("data.db-wal.stale-*"))
+    assert run_kiosk("verify", "--db", str(live / "data.db")).returncode == 0
+
+
+def test_backup_over_a_name_with_a_stale_wal_is_self_contained(tmp_path, run_kiosk):
+    from kiosk import access_log
+
+    other = _kiosk_db(tmp_path / "copy.db")
+    for i in range(30):
+        access_log.append(other.db, other.clock, kiosk_id="k", event="logout",
+                          username_entered=f"stale-{i}")
+    shutil.copyfile(tmp_path / "copy.db-wal", tmp_path / "saved-wal")
+    other.db.close()
+    live = _kiosk_db(tmp_path / "data.db")
+    live.db.close()
+    shutil.copyfile(tmp_path / "saved-wal", tmp_path / "copy.db-wal")  # left behind
+    result = run_kiosk("backup", str(tmp_path / "copy.db"), "--db", str(tmp_path / "data.db"))
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "copy.db-wal").exists()
+    assert oct((tmp_path / "copy.db").stat().st_mode & 0o777) == "0o600"
+    assert run_kiosk("verify", "--db", str(tmp_path / "copy.db")).returncode == 0
+
+
+# --- exports: logged first, no leftovers -------------------------------------------------
+
+def _big_log(path: Path, rows: int = 300_000):
+    from tests.manager_helpers import bulk_access_log
+
+    ctx = _kiosk_db(path)
+    bulk_access_log(ctx.db, rows)
+    ctx.db.close()
+
+
+def test_export_is_logged_even_when_its_reader_closes_the_pipe_early(tmp_path):
+    import sys
+
+    from tests.conftest import kiosk_env
+
+    db = tmp_path / "data.db"
+    _big_log(db, 50_000)
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "export", "access-log", "--db",
+                             str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=kiosk_env())
+    assert proc.stdout is not None
+    proc.stdout.read(200)
+    proc.stdout.close()  # `| head -c 200`
+    _, err = proc.communicate(timeout=60)
+    assert b"Traceback" not in err
+    conn = sqlite3.connect(db)
+    reasons = [r[0] for r in conn.execute("SELECT reason FROM access_log WHERE event = "
+                                          "'manager_action'")]
+    conn.close()
+    assert "export access-log started to standard output" in reasons
+
+
+def test_a_killed_export_leaves_no_partial_file_after_the_next_start(tmp_path, run_kiosk):
+    import os
+    import signal
+    import sys
+    import time
+
+    from tests.conftest import kiosk_env
+
+    db = tmp_path / "data.db"
+    _big_log(db)
+    out = tmp_path / "exports"
+    out.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "export", "access-log", "--out",
+                             str(out / "log.csv"), "--db", str(db)], env=kiosk_env())
+    deadline = time.monotonic() + 60
+    partial: list[Path] = []
+    while time.monotonic() < deadline and not partial:
+        partial = [p for p in out.iterdir() if p.name.endswith(".partial")]
+        time.sleep(0.01)
+    assert partial, "the export finished before it could be killed"
+    assert oct(partial[0].stat().st_mode & 0o777) == "0o600"  # owner-only while written
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert partial[0].exists() and not (out / "log.csv").exists()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM access_log WHERE reason LIKE "
+                        "'export access-log started%'").fetchone()[0] == 1
+    conn.close()
+    assert run_kiosk("users", "list", "--db", str(db)).returncode == 0  # the next start
+    assert list(out.iterdir()) == []
+
+
+def test_pre_migration_copy_is_whole_and_self_contained(tmp_path, clock):
+    from sqlite_utils import Database
+
+    from kiosk.migrations import migrations
+
+    path = tmp_path / "data.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="evidence_seal_records")
+    old.close()
+    _kiosk_db(path, clock).db.close()
+    copies = list(tmp_path.glob("data.db.pre-migration-*"))
+    assert len(copies) == 1 and not list(tmp_path.glob("*.partial"))
+    conn = sqlite3.connect(f"file:{copies[0]}?mode=ro", uri=True)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()

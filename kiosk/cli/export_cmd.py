@@ -51,13 +51,20 @@ def add_range_flags(p: argparse.ArgumentParser) -> None:
                    help="up to and including this day (UTC)")
 
 
-def record_export(ctx: AppContext, what: str, count: int, args: argparse.Namespace) -> None:
-    """Exports of personal data are themselves access events."""
+def record_export(ctx: AppContext, what: str, count: int | None,
+                  args: argparse.Namespace) -> None:
+    """Exports of personal data are themselves access events.
+
+    Called with count None BEFORE any row is written, so an export whose reader closes
+    the pipe early, or that is killed, is still on record: no export can exist on disk
+    (or in a pipe) without its row. Called again with the count when it is complete.
+    """
     where = args.out or "standard output"
+    reason = (f"export {what} started to {where}" if count is None
+              else f"export {what}: {count} rows to {where}")
     access_log.append(
         ctx.db, ctx.clock, kiosk_id=ctx.settings.kiosk_id, event=access_log.MANAGER_ACTION,
-        username_entered="(command line)",
-        reason=f"export {what}: {count} rows to {where}",
+        username_entered="(command line)", reason=reason,
     )
 
 
@@ -65,6 +72,7 @@ def handle_access_log(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
 
     ctx = open_context(db_path(args), create=False)
+    record_export(ctx, "access-log", None, args)
     count = export.export_access_log(ctx.db, args.out, since=args.since, until=args.until)
     record_export(ctx, "access-log", count, args)
     return 0
@@ -81,6 +89,7 @@ def handle_attempts(args: argparse.Namespace) -> int:
 
     write = {"results": export.export_results, "answers": export.export_answers}
     ctx = open_context(db_path(args), create=False)
+    record_export(ctx, args.export_command, None, args)
     count = write[args.export_command](ctx.db, args.out, since=args.since, until=args.until,
                                        course_id=args.course)
     record_export(ctx, args.export_command, count, args)
@@ -106,6 +115,7 @@ def handle_matrix(args: argparse.Namespace) -> int:
     ctx = open_context(db_path(args), create=False)
     today = ctx.clock.now().date()
     rows = matrix.build_matrix(ctx.db, courses, today, states=states, course_id=args.course)
+    record_export(ctx, "matrix", None, args)
     count = matrix.export_matrix(rows, args.out)
     record_export(ctx, "matrix", count, args)
     return 0
@@ -117,6 +127,7 @@ def handle_person(args: argparse.Namespace) -> int:
 
     ctx = open_context(db_path(args), create=False)
     user = users.require(ctx.db, args.username)
+    record_export(ctx, f"person {user.username}", None, args)
     count = subject_access.export_person(ctx.db, user, args.out)
     record_export(ctx, f"person {user.username}", count, args)
     return 0

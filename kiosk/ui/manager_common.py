@@ -313,6 +313,8 @@ class ManagerPanel(QWidget):
                     bar.setValue(min(count, total))
                 QApplication.processEvents()
 
+        # On record before the file exists: no export on disk without its log row.
+        self.record("export", f"{what}: started to {path}")
         try:
             count = write(path, step)
         except KioskError as exc:
