@@ -220,3 +220,44 @@ def test_pre_migration_copy_is_whole_and_self_contained(tmp_path, clock):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+# --- one kiosk per file, whatever its name -----------------------------------------------
+
+HOLD = """
+import sys, time
+from kiosk.instance import InstanceLock
+lock = InstanceLock(sys.argv[1]).acquire()
+print("held", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("how", ["symlink", "hardlink"])
+def test_a_second_kiosk_through_a_link_is_refused(tmp_path, run_kiosk, how):
+    import os
+    import sys
+
+    from tests.conftest import kiosk_env
+
+    live = tmp_path / "data.db"
+    _kiosk_db(live).db.close()
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    link = other / "data.db"
+    if how == "symlink":
+        link.symlink_to(live)
+    else:
+        os.link(live, link)
+    first = subprocess.Popen([sys.executable, "-c", HOLD, str(live)], stdout=subprocess.PIPE,
+                             text=True, env=kiosk_env())
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "held"
+        second = run_kiosk("run", "--exit-when-ready", "--db", str(link))
+        assert second.returncode == 1
+        assert "Another kiosk is already running" in second.stderr
+    finally:
+        first.kill()
+        first.wait()
+    again = run_kiosk("run", "--exit-when-ready", "--db", str(link))
+    assert again.returncode == 0, again.stderr
