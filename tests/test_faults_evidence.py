@@ -261,3 +261,75 @@ def test_a_second_kiosk_through_a_link_is_refused(tmp_path, run_kiosk, how):
         first.wait()
     again = run_kiosk("run", "--exit-when-ready", "--db", str(link))
     assert again.returncode == 0, again.stderr
+
+
+# --- the kiosk's own end ---------------------------------------------------------------
+
+def _events(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return [tuple(r) for r in conn.execute(
+            "SELECT event, reason FROM access_log ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def _start_kiosk(db: Path):
+    import sys
+    import time
+
+    from tests.conftest import kiosk_env
+
+    before = sum(1 for e, _ in _events(db) if e == "kiosk_start")
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--windowed", "--db",
+                             str(db)], env=kiosk_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if sum(1 for e, _ in _events(db) if e == "kiosk_start") > before:
+            time.sleep(1.0)  # past start-up, into the event loop
+            return proc
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail("the kiosk did not start")
+
+
+def test_sigterm_ends_the_run_with_kiosk_exit_and_a_kill_is_found_at_next_start(
+        tmp_path, run_kiosk):
+    import os
+    import signal
+
+    db = tmp_path / "data.db"
+    made = run_kiosk("users", "add", "boss", "--role", "manager", "--db", str(db),
+                     input=MANAGER_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    proc = _start_kiosk(db)
+    os.kill(proc.pid, signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
+    events = _events(db)
+    assert events[-1][0] == "kiosk_exit" and "SIGTERM" in events[-1][1]
+
+    proc = _start_kiosk(db)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    again = run_kiosk("run", "--exit-when-ready", "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    events = _events(db)
+    unclean = [i for i, (e, _) in enumerate(events) if e == "unclean_shutdown"]
+    assert len(unclean) == 1  # only the killed run, not the one SIGTERM ended
+    assert events[unclean[0] + 1][0] == "kiosk_start"
+    assert run_kiosk("verify", "--db", str(db)).returncode == 0
+
+
+def test_refused_close_attempts_are_logged(qtbot, ctx, manager, window):
+    from kiosk import access_log
+
+    window.close()  # Alt+F4, the taskbar: refused
+    window.close()  # at once again: not a second row
+    assert window.isVisible()
+    rows = list(access_log.query(ctx.db, events=(access_log.CLOSE_REFUSED,)))
+    assert len(rows) == 1
+    ctx.clock.advance(seconds=11)
+    window.close()
+    assert len(list(access_log.query(ctx.db, events=(access_log.CLOSE_REFUSED,)))) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import sys
@@ -13,7 +14,7 @@ from types import TracebackType
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from kiosk import access_log
+from kiosk import lifecycle
 from kiosk.context import AppContext, open_context
 from kiosk.course import ContentError, load_default_courses
 from kiosk.db import friendly_error
@@ -110,8 +111,7 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     try:
         lock.acquire()
         ctx = open_context(db_path)
-        access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
-                          event=access_log.KIOSK_START)
+        lifecycle.record_start(ctx.db, ctx.clock, ctx.kiosk_id)
     except (KioskError, sqlite3.Error) as exc:
         lock.release()
         message = str(exc if isinstance(exc, KioskError) else friendly_error(exc, db_path))
@@ -135,11 +135,44 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
 
     watcher = FirstPaint(after_first_paint)
     window.stack.currentWidget().installEventFilter(watcher)
+    stopped = _handle_sigterm(app)
     _show(window, windowed)
     code = app.exec()
+    if stopped:
+        lifecycle.record_terminated(ctx.db, ctx.clock, ctx.kiosk_id, stopped[0])
     ctx.db.close()
     lock.release()
     return int(code)
+
+
+def _handle_sigterm(app: QApplication) -> list[str]:
+    """Quit cleanly on SIGTERM (a shutdown, `kill`), so the run ends with `kiosk_exit`.
+
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++, so a
+    slow timer gives Python a moment now and then. Returns a list that names the signal
+    once one has arrived.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    stopped: list[str] = []
+
+    def on_signal(number: int, _frame: object) -> None:
+        stopped.append(signal.Signals(number).name)
+        # exit(), not quit(): Qt 6's quit() first asks each window to close, and the
+        # kiosk window refuses anyone but a manager.
+        app.exit(0)
+
+    for name in ("SIGTERM", "SIGBREAK", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(number, on_signal)
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(250)
+    return stopped
 
 
 def _run_fatal(app: QApplication, title: str, message: str, windowed: bool,

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk import access_log, users
+from kiosk import access_log, lifecycle, users
 from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
@@ -362,9 +362,22 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.quit()
 
+    def _record_close_refused(self) -> None:
+        # At most one row every ten seconds: a held Alt+F4 must not flood the log.
+        now = self.ctx.clock.now()
+        last = getattr(self, "_close_refused_at", None)
+        if last is not None and (now - last).total_seconds() < 10:
+            return
+        self._close_refused_at = now
+        user = self.ctx.current_user
+        lifecycle.record_close_refused(self.ctx.db, self.ctx.clock, self.ctx.kiosk_id,
+                                       user.username if user else "",
+                                       user.id if user else None)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # Alt+F4, the taskbar and window managers all arrive here: only a manager's exit closes.
         if self.allow_close:
             event.accept()
         else:
             event.ignore()
+            self._record_close_refused()
