@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from kiosk.auth import Authenticator
 from kiosk.clock import Clock
-from kiosk.db import open_database
+from kiosk.db import open_database, refuse_if_vanished
 from kiosk.errors import DatabaseError
 from kiosk.settings import Settings
 from kiosk.users import User
@@ -61,6 +61,7 @@ def open_context(db_path: Path | str, *, clock: Clock | None = None,
     from kiosk import partials
 
     partials.remove_leftovers()  # what a killed export or backup left behind
+    refuse_if_vanished(path)  # never a fresh, empty kiosk where one has already run
     db = open_database(path)
     clock = clock or Clock()
     settings = Settings(db, clock)

@@ -223,6 +223,51 @@ def open_database(path: Path | str, *, migrate: bool = True,
         raise friendly_error(exc, path) from None
 
 
+def signs_of_earlier_use(path: Path | str, *, include_log: bool = False,
+                         include_lock: bool = False) -> list[str]:
+    """Files that only a kiosk which has run on `path` leaves beside it.
+
+    A missing or empty data.db with any of these beside it is a lost or replaced
+    database, not a new kiosk: starting afresh would offer first-run set-up (anyone
+    may create the first manager) and hide the old record.
+    """
+    path = Path(path)
+    found = []
+    folder = path.parent / "backups"
+    if folder.is_dir() and any(folder.glob(f"{path.stem}-auto-*.db")):
+        found.append("backups/")
+    for pattern in (f"{path.name}.replaced-*", f"{path.name}.pre-migration-*"):
+        found.extend(sorted(p.name for p in path.parent.glob(pattern))[:1])
+    for suffix in (".namekey", "-wal"):
+        if Path(f"{path}{suffix}").exists():
+            found.append(f"{path.name}{suffix}")
+    if include_lock and Path(f"{path}.lock").exists():
+        found.append(f"{path.name}.lock")
+    log_file = path.with_name("kiosk.log")
+    if include_log and log_file.exists() and log_file.stat().st_size > 0:
+        found.append("kiosk.log")
+    return found
+
+
+def refuse_if_vanished(path: Path | str, **kinds: bool) -> None:
+    """Raise when data.db is missing or empty although a kiosk has clearly run there."""
+    path = Path(path)
+    try:
+        empty = not path.exists() or path.stat().st_size == 0
+    except OSError:
+        return
+    if not empty:
+        return
+    signs = signs_of_earlier_use(path, **kinds)
+    if signs:
+        state = "is missing" if not path.exists() else "is empty"
+        raise DatabaseError(
+            f"{path.name} {state}, but a kiosk has run here before (found: "
+            f"{', '.join(signs)}). Nothing was created. Restore the latest backup with "
+            f"`kiosk restore BACKUP_FILE` (the newest is in {path.parent / 'backups'}); to "
+            "start a new kiosk on purpose, move those files somewhere else first.")
+
+
 @contextmanager
 def open_readonly(path: Path | str) -> Iterator[Database]:
     """Open a database for checking only: the file and its folder are left exactly as found.

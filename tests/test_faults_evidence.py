@@ -333,3 +333,36 @@ def test_refused_close_attempts_are_logged(qtbot, ctx, manager, window):
     ctx.clock.advance(seconds=11)
     window.close()
     assert len(list(access_log.query(ctx.db, events=(access_log.CLOSE_REFUSED,)))) == 2
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_vanished_database_where_a_kiosk_ran_is_a_fault_not_first_run(tmp_path, run_kiosk,
+                                                                        how):
+    db = tmp_path / "data.db"
+    made = run_kiosk("users", "add", "boss", "--role", "manager", "--db", str(db),
+                     input=MANAGER_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    ran = run_kiosk("run", "--exit-when-ready", "--db", str(db))  # makes the day's backup
+    assert ran.returncode == 0, ran.stderr
+    assert list((tmp_path / "backups").glob("data-auto-*.db"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    if how == "emptied":
+        db.write_bytes(b"")
+    started = run_kiosk("run", "--exit-when-ready", "--db", str(db))
+    assert started.returncode == 1
+    assert "a kiosk has run here before" in started.stderr and "kiosk restore" in started.stderr
+    added = run_kiosk("users", "add", "intruder", "--role", "manager", "--db", str(db),
+                      input=MANAGER_PASSWORD + "\n")
+    assert added.returncode == 1 and "a kiosk has run here before" in added.stderr
+    assert (not db.exists()) or db.stat().st_size == 0  # nothing was created
+    # The way back: restore the latest backup.
+    backup = sorted((tmp_path / "backups").glob("data-auto-*.db"))[-1]
+    restored = run_kiosk("restore", str(backup), "--db", str(db))
+    assert restored.returncode == 0, restored.stderr
+    assert run_kiosk("run", "--exit-when-ready", "--db", str(db)).returncode == 0
+
+
+def test_a_new_kiosk_in_an_empty_folder_still_starts(tmp_path, run_kiosk):
+    started = run_kiosk("run", "--exit-when-ready", "--db", str(tmp_path / "data.db"))
+    assert started.returncode == 0, started.stderr

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from kiosk import lifecycle
 from kiosk.context import AppContext, open_context
 from kiosk.course import ContentError, load_default_courses
-from kiosk.db import friendly_error
+from kiosk.db import friendly_error, refuse_if_vanished
 from kiosk.errors import KioskError
 from kiosk.instance import InstanceLock
 from kiosk.logs import setup_logging
@@ -109,6 +109,8 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     # One kiosk per data.db; held until this process ends (the OS frees it even on a crash).
     lock = InstanceLock(db_path)
     try:
+        # Before the lock file is made: one left by an earlier run is a sign of it too.
+        refuse_if_vanished(db_path, include_log=True, include_lock=True)
         lock.acquire()
         ctx = open_context(db_path)
         lifecycle.record_start(ctx.db, ctx.clock, ctx.kiosk_id)
