@@ -187,8 +187,13 @@ def create(
     job_title: str = "",
     must_change_password: bool = False,
     actor: User | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account after checking the username and the password policy."""
+    """Create an account after checking the username and the password policy.
+
+    `password_hash`: the password already hashed (people_import hashes every row before
+    its one short write transaction, so the write lock is never held through Argon2).
+    """
     if role not in ROLES:
         raise ValidationError("The role must be 'learner' or 'manager'.")
     name = check_username(username)
@@ -198,7 +203,7 @@ def create(
         password, username=name, centre_name=settings.centre_name,
         min_length=min_length_for(settings, role),
     )
-    hashed = passwords.hash_password(password)
+    hashed = password_hash or passwords.hash_password(password)
     with write_transaction(db):
         if find(db, name) is not None:
             raise ValidationError(f"An account called '{name}' already exists.")

@@ -366,3 +366,39 @@ def test_a_vanished_database_where_a_kiosk_ran_is_a_fault_not_first_run(tmp_path
 def test_a_new_kiosk_in_an_empty_folder_still_starts(tmp_path, run_kiosk):
     started = run_kiosk("run", "--exit-when-ready", "--db", str(tmp_path / "data.db"))
     assert started.returncode == 0, started.stderr
+
+
+# --- users import: no account without its shown password ---------------------------------
+
+@pytest.mark.parametrize("kill_after", [0.5, 2.0, None])
+def test_a_killed_users_import_leaves_no_account_whose_password_was_not_shown(
+        tmp_path, run_kiosk, kill_after):
+    import os
+    import signal
+    import sys
+    import time
+
+    from tests.conftest import kiosk_env
+
+    db = tmp_path / "data.db"
+    made = run_kiosk("users", "add", "boss", "--role", "manager", "--db", str(db),
+                     input=MANAGER_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("username,full_name\n" + "".join(
+        f"person{i:02d},Person {i}\n" for i in range(30)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "users", "import", str(sheet),
+                             "--db", str(db)], stdout=subprocess.PIPE, env=kiosk_env(),
+                            text=True)
+    if kill_after is not None:
+        time.sleep(kill_after)
+        os.kill(proc.pid, signal.SIGKILL)
+    out, _ = proc.communicate(timeout=120)
+    conn = sqlite3.connect(db)
+    created = [r[0] for r in conn.execute("SELECT username FROM users WHERE username != 'boss'")]
+    conn.close()
+    for name in created:
+        assert f"{name}  temporary password: " in out, name
+    if kill_after is None:
+        assert len(created) == 30
+    assert run_kiosk("verify", "--db", str(db)).returncode == 0
