@@ -82,6 +82,13 @@ REGISTRY: tuple[Setting, ...] = (
             "Results older than this may be purged; 0 = keep for ever.", minimum=0, maximum=600),
     Setting("backup_keep", int, 7, "Daily automatic backups kept beside data.db.",
             minimum=0, maximum=365),
+    # Where files go, never the program or data folder (kiosk/paths.py::output_folder).
+    Setting("exports_folder", str, "",
+            "Folder managers' export and file dialogs open in; empty = Documents/Kiosk exports.",
+            max_length=260),
+    Setting("certificates_folder", str, "",
+            "Folder certificates are saved to in one step; empty = Documents/Kiosk "
+            "certificates.", max_length=260),
 )
 
 BY_KEY = {s.key: s for s in REGISTRY}

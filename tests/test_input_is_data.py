@@ -135,3 +135,17 @@ def test_upgrade_keys_existing_usernames_and_keeps_both_of_a_folding_pair(tmp_pa
         assert len(users.list_users(opened.db)) == 2
     finally:
         opened.db.close()
+
+
+def test_file_dialogs_and_certificates_never_use_the_data_or_program_folder(tmp_path):
+    from kiosk.paths import output_folder, program_folder
+
+    db = tmp_path / "data" / "data.db"
+    db.parent.mkdir()
+    for configured in (str(db.parent), str(program_folder()),
+                       str(program_folder() / "kiosk")):
+        chosen = output_folder(configured, "exports_folder", db)
+        assert chosen.resolve() != db.parent.resolve()
+        assert program_folder().resolve() not in chosen.resolve().parents
+    wanted = tmp_path / "exports"
+    assert output_folder(str(wanted), "exports_folder", db) == wanted and wanted.is_dir()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from kiosk import audit, users
 from kiosk.context import AppContext
 from kiosk.errors import KioskError, ValidationError
+from kiosk.paths import output_folder
 from kiosk.ui import metrics
 from kiosk.users import User
 
@@ -294,7 +295,10 @@ class ManagerPanel(QWidget):
         if self.actor() is None or self.ctx.dialogs is None:
             return None
         name = f"{stem}-{self.today().isoformat()}.csv"
-        path = self.ctx.dialogs.ask_save_path(f"Export {what}", name, CSV_FILTER)
+        # The dialog opens in the exports folder, never the program or data folder.
+        folder = output_folder(str(self.ctx.settings.get("exports_folder")), "exports_folder",
+                               self.ctx.db_path)
+        path = self.ctx.dialogs.ask_save_path(f"Export {what}", str(folder / name), CSV_FILTER)
         if not path:
             return None
         if not path.lower().endswith(".csv"):
