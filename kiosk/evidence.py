@@ -197,3 +197,38 @@ def seal_problem(db: Database, attempt_id: str) -> str:
     if not match or match["digest"] != identity_digest(user[0]):
         return "the person's name or username was changed outside the kiosk"
     return ""
+
+
+def reseal_after_log_purge(db: Database, clock: Clock, kiosk_id: str) -> int:
+    """Seal again what a retention purge of the log took the seals of (same transaction).
+
+    The purge removes the oldest log rows, and with them the seals of old results and of
+    accounts not changed since. Without new seals every later check would report them
+    as made outside the kiosk. They are sealed as they are at the purge, so a change
+    made before it can no longer be told apart: check `kiosk verify` before purging.
+    """
+    sealed_users = {int(r[0]) for r in db.execute(
+        "SELECT DISTINCT user_id FROM access_log WHERE event = ? AND user_id IS NOT NULL",
+        [IDENTITY])}
+    users_missing = [int(r[0]) for r in db.execute("SELECT id FROM users ORDER BY id")
+                     if int(r[0]) not in sealed_users]
+    count = 0
+    if users_missing:
+        count += seal_identities(db, clock, kiosk_id, "sealed again after a log purge",
+                                 users_missing, actor="(retention purge)")
+    sealed_attempts = set()
+    for (reason,) in db.execute("SELECT reason FROM access_log WHERE event = ?",
+                                [TEST_SUBMITTED]):
+        match = ATTEMPT_REASON.match(reason or "")
+        if match:
+            sealed_attempts.add(match["id"])
+    names = dict(db.execute("SELECT id, username FROM users").fetchall())
+    rows = []
+    for (attempt_id,) in db.execute(
+            "SELECT id FROM attempts WHERE status = 'submitted' ORDER BY finished_at, id"):
+        if attempt_id in sealed_attempts:
+            continue
+        attempt, questions = stored_attempt(db, attempt_id)
+        rows.append(_attempt_row(attempt, questions, kiosk_id,
+                                 names.get(attempt["user_id"], "")))
+    return count + access_log.append_many(db, clock, rows)

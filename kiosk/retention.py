@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log
+from kiosk import access_log, evidence
 from kiosk.clock import Clock, to_iso
 from kiosk.db import write_transaction
 from kiosk.errors import ValidationError
@@ -91,6 +91,8 @@ def purge(db: Database, settings: Settings, clock: Clock, what: str, months: int
     with write_transaction(db):
         if what == ACCESS_LOG:
             count = _purge_access_log(db, clock, cutoff)
+            if count:
+                evidence.reseal_after_log_purge(db, clock, settings.kiosk_id)
             event, reason = access_log.LOG_PURGE, (
                 f"access-log rows before {cutoff[:10]} purged: {count} "
                 f"(older than {months} months)")
