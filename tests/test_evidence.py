@@ -183,7 +183,7 @@ def test_result_reattributed_to_someone_else_is_caught(ctx, record):
 def test_answers_changed_after_submission_are_caught(ctx, record):
     attempt = record["failed"]
     without_trigger(ctx.db_path, "attempt_questions_frozen",
-                    ("UPDATE attempt_questions SET answer = '[0]' "
+                    ("UPDATE attempt_questions SET answer = '[0,1,2,3,4,5]' "
                      "WHERE attempt_id = ? AND position = 1", (attempt.id,)))
     assert any(attempt.id in p for p in check(ctx.db_path).problems)
 
