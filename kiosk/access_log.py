@@ -46,6 +46,8 @@ URGENT_OPENED = "urgent_help_opened"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name
 LOG_PURGE = "log_purge"
 CERTIFICATE = "certificate"  # a certificate saved or printed at the kiosk
+TEST_SUBMITTED = "test_submitted"  # a result sealed into the chain (kiosk/evidence.py)
+IDENTITY = "identity"  # who an account is, sealed into the chain (kiosk/evidence.py)
 UNCLEAN_SHUTDOWN = "unclean_shutdown"  # found at start: the last run never wrote kiosk_exit
 CLOSE_REFUSED = "close_refused"  # someone tried to close the kiosk window without a manager
 

@@ -26,8 +26,8 @@ from sqlite_utils import Database
 from kiosk import access_log
 from kiosk.clock import Clock
 
-TEST_SUBMITTED = "test_submitted"
-IDENTITY = "identity"
+TEST_SUBMITTED = access_log.TEST_SUBMITTED
+IDENTITY = access_log.IDENTITY
 
 # Canonical types for every digested column, so a value digests the same whether it
 # comes from Python (True, 8) or back from SQLite (1, 8.0).
