@@ -291,24 +291,29 @@ class PeoplePanel(ManagerPanel):
                                               "CSV files (*.csv *.txt);;All files (*)")
         if not path:
             return
+        def show(report: people_import.ImportReport) -> None:
+            # Shown before the accounts are committed (people_import): a crash before
+            # this point leaves no account whose temporary password nobody saw.
+            lines = [report.summary(), ""]
+            lines += [f"Note: {n}" for n in report.notes]
+            if report.accepted:
+                lines.append("Added (temporary passwords are shown only here, once; each "
+                             "person chooses their own at first sign-in):")
+                lines += [f"  line {r.line}: {r.username}   temporary password: "
+                          f"{r.temporary_password}" for r in report.accepted]
+            if report.rejected:
+                lines.append("")
+                lines.append("Not added:")
+                lines += [f"  {r.describe()}" for r in report.rejected]
+            self.report.setPlainText("\n".join(lines))
+            self.report.repaint()
+
         try:
-            report = people_import.import_people(self.ctx.db, self.ctx.settings,
-                                                 self.ctx.clock, path, actor=actor)
+            people_import.import_people(self.ctx.db, self.ctx.settings, self.ctx.clock, path,
+                                        actor=actor, before_commit=show)
         except KioskError as exc:
             self.warn("Import not possible", str(exc))
             return
-        lines = [report.summary(), ""]
-        lines += [f"Note: {n}" for n in report.notes]
-        if report.accepted:
-            lines.append("Added (temporary passwords are shown only here, once; each person "
-                         "chooses their own at first sign-in):")
-            lines += [f"  line {r.line}: {r.username}   temporary password: "
-                      f"{r.temporary_password}" for r in report.accepted]
-        if report.rejected:
-            lines.append("")
-            lines.append("Not added:")
-            lines += [f"  {r.describe()}" for r in report.rejected]
-        self.report.setPlainText("\n".join(lines))
         self.refresh()
 
     def reset(self) -> None:
