@@ -25,11 +25,18 @@ def effective_contacts(db: Database, course: Any) -> tuple[Contact, ...]:
         "WHERE course_id = ? ORDER BY position, id", [course.id]))
     if not rows:
         return tuple(course.contacts)
-    return tuple(
-        Contact(r["name"], r["role"], r["phone"], r["web"], r["area"],
-                _as_date(r["last_verified"]))
-        for r in rows
-    )
+    pack = {(c.name, c.phone, c.last_verified): c for c in course.contacts}
+    result = []
+    for r in rows:
+        checked = _as_date(r["last_verified"])
+        same = pack.get((r["name"], r["phone"], checked))
+        # A row saved unchanged from the pack keeps the pack's word on whether the number
+        # was seen on an official page: saving the list (to change another row) is not
+        # checking this one. A manager who re-dates a row has checked it.
+        verified, source = (same.verified, same.source) if same else (True, "")
+        result.append(Contact(r["name"], r["role"], r["phone"], r["web"], r["area"], checked,
+                              verified, source))
+    return tuple(result)
 
 
 def _as_date(value: str) -> date:

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kiosk.clock import clock_for
 from kiosk.course import QUESTION_TYPES, Problem
 
 if sys.version_info >= (3, 11):
@@ -31,14 +32,20 @@ else:  # pragma: no cover - Python 3.10
 COURSE_REQUIRED = ("id", "title", "version", "last_reviewed", "pass_mark",
                    "questions_per_test", "refresher_months", "sections")
 COURSE_OPTIONAL = ("reveal_answers", "multiple_scoring", "urgent", "contacts", "questions",
-                   "sources")
+                   "sources", "next_review", "corrections")
 SOURCE_REQUIRED = ("title", "year")
-SOURCE_OPTIONAL = ("edition",)
+SOURCE_OPTIONAL = ("edition", "id", "url", "published", "accessed")
 SECTION_REQUIRED = ("id", "title", "file")
+SECTION_OPTIONAL = ("last_reviewed", "next_review", "sources")
+CORRECTION_REQUIRED = ("date", "change", "sources")
+CORRECTION_OPTIONAL = ("section",)
 QUESTION_REQUIRED = ("id", "section", "type", "text", "answer", "explanation")
 QUESTION_OPTIONAL = ("options",)
 CONTACT_REQUIRED = ("name", "last_verified")
-CONTACT_OPTIONAL = ("role", "phone", "web", "area")
+CONTACT_TEXTS = ("role", "phone", "web", "area")
+# `source` is asked for (a warning without it), not required: a centre's own older pack
+# must still start; its contacts are then shown as not verified.
+CONTACT_OPTIONAL = (*CONTACT_TEXTS, "verified", "source")
 LOCALITIES_KEYS = ("area", "names")
 DEFAULT_FILES = {"urgent": "urgent.md", "contacts": "contacts.toml",
                  "questions": "questions.toml"}
@@ -54,6 +61,11 @@ _HTML = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>")
 _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
+# A UK phone number (0 or +44, then 9 or 10 more digits, spaced or not). 999, 101 and
+# 111 are short enough not to match: they never change, so text may name them.
+_PHONE = re.compile(r"(?<![\w.])(?:\+44[\s-]?|0)\d(?:[\s-]?\d){8,9}(?![\w])")
+_WEB = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]]*[^\s<>()\[\].,;:!?]|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+                  r"|\b(?:[a-z0-9-]+\.)+(?:uk|com|org|net|info)\b")
 
 
 class Locator:
@@ -141,9 +153,17 @@ class _Checker:
         self.directory = directory
         self.today = today
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.source_ids: set[str] = set()
+        self.questions_rel = "questions.toml"
+        self.questions_locator: Locator | None = None
 
     def add(self, rel: str, line: int, message: str) -> None:
         self.problems.append(Problem(rel, line, message))
+
+    def warn(self, rel: str, line: int, message: str) -> None:
+        """Not wrong enough to stop the kiosk, but worth an editor's attention."""
+        self.warnings.append(Problem(rel, line, message))
 
     # ------------------------------------------------------------------ reading files
 
@@ -241,9 +261,10 @@ class _Checker:
                      f"'{key}' in {what} must be true or false, not {_kind(entry[key])}")
 
     def a_date(self, f: _File, table: str, index: int, entry: dict[str, Any], key: str,
-               what: str, *, not_future: bool = False) -> None:
+               what: str, *, not_future: bool = False) -> date | None:
+        """The date at `key` if it is one (None otherwise, with the problem reported)."""
         if key not in entry:
-            return
+            return None
         value = entry[key]
         line = f.loc.key(table, index, key)
         if isinstance(value, str):
@@ -253,7 +274,28 @@ class _Checker:
             self.add(f.rel, line, f"'{key}' in {what} must be a date like 2026-01-31, "
                                   f"not {_kind(value)}")
         elif not_future and value > self.today:
-            self.add(f.rel, line, f"'{key}' in {what} is in the future ({value.isoformat()})")
+            # A warning, not a refusal: an old PC whose clock battery died thinks it is
+            # years ago, and the kiosk must still start (and show the contacts).
+            self.warn(f.rel, line, f"'{key}' in {what} is after today "
+                                   f"({value.isoformat()}): check the date, or this PC's clock")
+            return value
+        else:
+            return value
+        return None
+
+    def review_dates(self, f: _File, table: str, index: int, entry: dict[str, Any],
+                     what: str) -> None:
+        """last_reviewed / next_review: proper dates, in order; a missing next review warns."""
+        last = self.a_date(f, table, index, entry, "last_reviewed", what)
+        following = self.a_date(f, table, index, entry, "next_review", what)
+        if "next_review" not in entry:
+            line = f.loc.header(table, index) if table else f.loc.key("", 0, "last_reviewed")
+            self.warn(f.rel, line, f"{what} has no 'next_review' date: nobody will be told "
+                                   "when it needs checking against current guidance")
+        elif last is not None and following is not None and following <= last:
+            self.add(f.rel, f.loc.key(table, index, "next_review"),
+                     f"'next_review' in {what} ({following.isoformat()}) must be after "
+                     f"'last_reviewed' ({last.isoformat()})")
 
     def table_list(self, f: _File, container: dict[str, Any], key: str,
                    what: str) -> list[tuple[int, dict[str, Any]]]:
@@ -284,6 +326,7 @@ class _Checker:
         meta = dict(course.data)
         self.check_course(course, meta)
         sections = self.check_sections(course, meta)
+        self.check_corrections(course, meta, sections)
         files = {}
         for key, default in DEFAULT_FILES.items():
             value = meta.get(key, default)
@@ -297,6 +340,8 @@ class _Checker:
             "", 0, "contacts")), "contacts")
         bank = self.check_questions(questions_file, {s for s in sections if s}) \
             if questions_file else 0
+        if questions_file is not None:
+            self.questions_rel, self.questions_locator = questions_file.rel, questions_file.loc
         if questions_file is not None and "questions_per_test" in meta:
             per_test = meta["questions_per_test"]
             if isinstance(per_test, int) and not isinstance(per_test, bool) and per_test > bank:
@@ -315,6 +360,9 @@ class _Checker:
                 "", 0, "urgent")), "urgent help")
             if urgent is not None:
                 self.check_markdown(urgent_rel, urgent, section_files)
+                if contacts_file is not None and not self.contact_count(contacts_file):
+                    self.add(urgent_rel, 1, "the urgent help page has no contacts to show: "
+                                            f"add them to {files['contacts']}")
         for entry in self._section_entries(meta):
             rel = entry.get("file")
             if isinstance(rel, str) and rel.strip() and self._inside(rel) \
@@ -356,7 +404,7 @@ class _Checker:
                      "'id' must use lower-case letters, digits, - and _ only")
         for key in DEFAULT_FILES:
             self.text(f, "", 0, meta, key, what)
-        self.a_date(f, "", 0, meta, "last_reviewed", what)
+        self.review_dates(f, "", 0, meta, what)
         self.integer(f, "", 0, meta, "pass_mark", what, 1, 100)
         self._at_least_one(f, meta)
         self.integer(f, "", 0, meta, "refresher_months", what, 1, 60)
@@ -373,6 +421,49 @@ class _Checker:
             self.text(f, "sources", index, source, "title", what_s)
             self.text(f, "sources", index, source, "edition", what_s, required=False)
             self.integer(f, "sources", index, source, "year", what_s, 1000, 9999)
+            self.text(f, "sources", index, source, "published", what_s, required=False)
+            self.a_date(f, "sources", index, source, "accessed", what_s, not_future=True)
+            url = self.text(f, "sources", index, source, "url", what_s)
+            if url is not None and not re.match(r"https?://\S+$", url.strip()):
+                self.add(f.rel, f.loc.key("sources", index, "url"),
+                         f"'url' in {what_s} must be a web address starting https://")
+            source_id = self.text(f, "sources", index, source, "id", what_s)
+            if source_id is not None:
+                if source_id in self.source_ids:
+                    self.add(f.rel, f.loc.key("sources", index, "id"),
+                             f"duplicate source id '{source_id}'")
+                self.source_ids.add(source_id)
+
+    def check_corrections(self, f: _File, meta: dict[str, Any], section_ids: list[str]) -> None:
+        """[[corrections]]: what changed, when, in which section, and on which sources."""
+        for index, entry in self.table_list(f, meta, "corrections", "corrections"):
+            what = f"correction {index + 1}"
+            self.keys(f, "corrections", index, entry, CORRECTION_REQUIRED,
+                      CORRECTION_OPTIONAL, what)
+            self.a_date(f, "corrections", index, entry, "date", what, not_future=True)
+            self.text(f, "corrections", index, entry, "change", what)
+            section = self.text(f, "corrections", index, entry, "section", what)
+            if section is not None and section not in section_ids:
+                self.add(f.rel, f.loc.key("corrections", index, "section"),
+                         f"{what} names the unknown section '{section}'")
+            self.cited_sources(f, "corrections", index, entry, what)
+
+    def cited_sources(self, f: _File, table: str, index: int, entry: dict[str, Any],
+                      what: str) -> None:
+        """`sources = ["id", ...]`: at least one, each the id of a [[sources]] entry."""
+        if "sources" not in entry:
+            return
+        cited = entry["sources"]
+        line = f.loc.key(table, index, "sources")
+        if not isinstance(cited, list) or not cited or not all(
+                isinstance(c, str) for c in cited):
+            self.add(f.rel, line, f"'sources' of {what} must be a list of source ids "
+                                  "in quotes, at least one")
+            return
+        for source_id in cited:
+            if source_id not in self.source_ids:
+                self.add(f.rel, line, f"{what} cites the unknown source id '{source_id}' "
+                                      "(give the source an id = \"...\" in [[sources]])")
 
     def _at_least_one(self, f: _File, meta: dict[str, Any]) -> None:
         if "questions_per_test" not in meta:
@@ -394,7 +485,9 @@ class _Checker:
         seen_files: dict[str, int] = {}
         for index, entry in self.table_list(f, meta, "sections", "sections"):
             what = f"section {index + 1}"
-            self.keys(f, "sections", index, entry, SECTION_REQUIRED, (), what)
+            self.keys(f, "sections", index, entry, SECTION_REQUIRED, SECTION_OPTIONAL, what)
+            self.review_dates(f, "sections", index, entry, what)
+            self.cited_sources(f, "sections", index, entry, what)
             section_id = self.text(f, "sections", index, entry, "id", what)
             self.text(f, "sections", index, entry, "title", what)
             rel = self.text(f, "sections", index, entry, "file", what)
@@ -523,9 +616,22 @@ class _Checker:
                 else f"contact {index + 1}"
             self.keys(f, "contacts", index, c, CONTACT_REQUIRED, CONTACT_OPTIONAL, what)
             self.text(f, "contacts", index, c, "name", what)
-            for key in CONTACT_OPTIONAL:
+            source = self.text(f, "contacts", index, c, "source", what, required=False)
+            if source is None or not source.strip():
+                self.warn(f.rel, f.loc.key("contacts", index, "source") if "source" in c
+                          else f.loc.header("contacts", index),
+                          f"{what} has no 'source': say which official page the number was "
+                          "seen on (until then it is shown as not verified)")
+            for key in CONTACT_TEXTS:
                 self.text(f, "contacts", index, c, key, what, required=False)
+            self.boolean(f, "contacts", index, c, "verified", what)
             self.a_date(f, "contacts", index, c, "last_verified", what, not_future=True)
+            if not str(c.get("phone", "")).strip() and not str(c.get("web", "")).strip():
+                self.add(f.rel, f.loc.header("contacts", index),
+                         f"{what} has neither a 'phone' nor a 'web' address to reach it by")
+        if not self.contact_count(f):
+            self.add(f.rel, 1, "the contacts file has no [[contacts]]: the urgent help page "
+                               "would list nobody to call")
         if "localities" in f.data:
             loc = f.data["localities"]
             if not isinstance(loc, dict):
@@ -540,7 +646,18 @@ class _Checker:
                 self.add(f.rel, f.loc.key("localities", 0, "names"),
                          "'names' in [localities] must be a list of non-empty texts in quotes")
 
+    @staticmethod
+    def contact_count(f: _File | None) -> int:
+        if f is None:
+            return 0
+        value = f.data.get("contacts", [])
+        return len(value) if isinstance(value, list) else 0
+
     def check_markdown(self, rel: str, text: str, section_files: set[str]) -> None:
+        if not text.strip():
+            self.add(rel, 1, "the file is empty: a page with nothing to read cannot be "
+                             "marked as read")
+            return
         base = PurePosixPath(self._normal(rel)).parent
         fenced = False
         for number, raw in enumerate(text.splitlines(), start=1):
@@ -559,8 +676,25 @@ class _Checker:
                                       "use Markdown only")
             for match in _LINK.finditer(line):
                 self._link(rel, number, match.group(1), base, section_files)
+            self._contact_details(rel, number, line)
         for number, message in unsafe_links(text):
             self.add(rel, number, message)
+
+    def _contact_details(self, rel: str, number: int, line: str) -> None:
+        """Numbers and addresses live in contacts.toml only, where each has a checked date.
+
+        One typed into the text would go out of date unseen, and would be shown to a
+        person in a hurry as if it were as good as the checked ones.
+        """
+        phone = _PHONE.search(line)
+        if phone:
+            self.add(rel, number, f"the phone number {phone.group(0).strip()} is typed into "
+                                  "the text: put it in contacts.toml (with its source and "
+                                  "last_verified date) and refer to the contact by name")
+        web = _WEB.search(line)
+        if web:
+            self.add(rel, number, f"the address {web.group(0)[:60]} is typed into the text: "
+                                  "put it in contacts.toml or as a source's url in course.toml")
 
     def _link(self, rel: str, number: int, target: str, base: PurePosixPath,
               section_files: set[str]) -> None:
@@ -672,8 +806,115 @@ def _kind(value: Any) -> str:
 
 def check_pack(directory: Path | str, today: date | None = None) -> tuple[list[Problem], dict]:
     """Every problem in the pack at `directory`, sorted by file and line, and its data."""
-    checker = _Checker(Path(directory), today or date.today())
-    data = checker.check()
-    order = {"course.toml": 0}
-    problems = sorted(checker.problems, key=lambda p: (order.get(p.file, 1), p.file, p.line))
+    problems, _warnings, data = check_pack_fully(directory, today)
     return problems, data
+
+
+def check_pack_fully(directory: Path | str, today: date | None = None,
+                     ) -> tuple[list[Problem], list[Problem], dict]:
+    """Problems (the kiosk refuses the pack), warnings (it does not), and the data."""
+    checker = _Checker(Path(directory), today or clock_for(None).now().date())
+    data = checker.check()
+    if not checker.problems and data:
+        checker.warnings.extend(question_bank_warnings(
+            data.get("questions", {}), checker.questions_rel, checker.questions_locator))
+    order = {"course.toml": 0}
+
+    def key(p: Problem) -> tuple[int, str, int]:
+        return order.get(p.file, 1), p.file, p.line
+
+    return sorted(checker.problems, key=key), sorted(checker.warnings, key=key), data
+
+
+# Give-away checks. A test anyone can pass by spotting patterns measures nothing, so a
+# bank is warned about (never refused: the wording is an editor's judgement) when:
+LONGEST_MIN_QUESTIONS = 8  # ...fewer questions than this say nothing either way
+LONGEST_P_VALUE = 0.01     # the right option is the longest far more often than chance
+REPEATED_WRONG_MIN = 3     # one wrong option recurs in this many questions
+
+
+def _normal_option(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(".!")
+
+
+def _tail_at_least(chances: list[float], observed: int) -> float:
+    """P(at least `observed` successes) for independent trials with these chances.
+
+    The exact (Poisson binomial) distribution, by dynamic programming: questions have
+    different numbers of options, so the chance of "right is longest" differs per question.
+    """
+    dist = [1.0]
+    for p in chances:
+        nxt = [0.0] * (len(dist) + 1)
+        for k, mass in enumerate(dist):
+            nxt[k] += mass * (1 - p)
+            nxt[k + 1] += mass * p
+        dist = nxt
+    return sum(dist[observed:])
+
+
+def question_bank_warnings(bank: dict[str, Any], rel: str = "questions.toml",
+                           locator: Locator | None = None) -> list[Problem]:
+    """Patterns that give answers away, as warnings (the bank is already valid)."""
+    entries = [q for q in bank.get("questions", []) if isinstance(q, dict)]
+
+    def line(index: int, key: str = "options") -> int:
+        return locator.key("questions", index, key) if locator else 1
+
+    warnings: list[Problem] = []
+    # 1. The right option is the longest (uniquely) far more often than chance.
+    chances: list[float] = []
+    longest = 0
+    for q in entries:
+        if q.get("type") != "single":
+            continue
+        options = [str(o) for o in q.get("options", [])]
+        right = q.get("answer", [None])[0]
+        if len(options) < 2 or not isinstance(right, int) or not 0 <= right < len(options):
+            continue
+        chances.append(1 / len(options))
+        lengths = [len(o.strip()) for o in options]
+        if lengths[right] == max(lengths) and lengths.count(max(lengths)) == 1:
+            longest += 1
+    if len(chances) >= LONGEST_MIN_QUESTIONS:
+        p_value = _tail_at_least(chances, longest)
+        if p_value < LONGEST_P_VALUE:
+            expected = sum(chances)
+            warnings.append(Problem(rel, 1, (
+                f"the right option is the longest in {longest} of {len(chances)} "
+                f"single-choice questions, where chance would give about {expected:.0f}: "
+                "people can pass by picking the longest option; lengthen some wrong "
+                "options or shorten right ones")))
+    # 2. The same wrong option, again and again: once seen, it is never chosen.
+    wrong_in: dict[str, list[int]] = {}
+    shown: dict[str, str] = {}
+    for index, q in enumerate(entries):
+        if q.get("type") not in ("single", "multiple"):
+            continue
+        answer = q.get("answer", [])
+        for number, option in enumerate(q.get("options", [])):
+            if number in answer or not isinstance(option, str):
+                continue
+            key = _normal_option(option)
+            wrong_in.setdefault(key, []).append(index)
+            shown.setdefault(key, option)
+    for key, indices in wrong_in.items():
+        if len(indices) >= REPEATED_WRONG_MIN:
+            ids = ", ".join(str(entries[i].get("id")) for i in indices)
+            warnings.append(Problem(rel, line(indices[0]), (
+                f"the wrong option {shown[key]!r} appears in {len(indices)} questions "
+                f"({ids}): once it is known to be wrong it gives nothing away about "
+                "understanding; write a plausible wrong option for each question")))
+    # 3. "Select all that apply" with one wrong option: spot the odd one out, tick the rest.
+    for index, q in enumerate(entries):
+        if q.get("type") != "multiple":
+            continue
+        options = q.get("options", [])
+        answer = set(a for a in q.get("answer", []) if isinstance(a, int))
+        wrong = [o for n, o in enumerate(options) if n not in answer]
+        if len(options) >= 3 and len(wrong) == 1:
+            warnings.append(Problem(rel, line(index), (
+                f"question '{q.get('id')}' is \"select all\" with a single wrong option "
+                f"({str(wrong[0])[:50]!r}): rejecting the odd one out answers it; add at "
+                "least one more plausible wrong option")))
+    return warnings

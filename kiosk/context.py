@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from sqlite_utils import Database
 
 from kiosk.auth import Authenticator
-from kiosk.clock import Clock
+from kiosk.clock import Clock, clock_for
 from kiosk.db import open_database, refuse_if_vanished
 from kiosk.errors import DatabaseError
 from kiosk.settings import Settings
@@ -63,7 +63,7 @@ def open_context(db_path: Path | str, *, clock: Clock | None = None,
     partials.remove_leftovers()  # what a killed export or backup left behind
     refuse_if_vanished(path)  # never a fresh, empty kiosk where one has already run
     db = open_database(path)
-    clock = clock or Clock()
+    clock = clock or clock_for(path)
     settings = Settings(db, clock)
     return AppContext(db=db, db_path=path, clock=clock, settings=settings,
                       auth=Authenticator(db, settings, clock))

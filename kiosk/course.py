@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -48,6 +49,20 @@ class Source:
     title: str
     edition: str
     year: int
+    id: str = ""
+    url: str = ""
+    published: str = ""  # as the publisher dates it, e.g. "December 2023, amended February 2024"
+    accessed: date | None = None  # when the pack's editors last read it
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A change made because guidance moved on: when, where, what, and on whose authority."""
+
+    date: date
+    section: str
+    change: str
+    sources: tuple[str, ...]  # Source ids
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,9 @@ class Section:
     title: str
     file: str  # relative to the pack folder
     markdown: str
+    last_reviewed: date | None = None
+    next_review: date | None = None
+    sources: tuple[str, ...] = ()  # ids of the course's [[sources]] this section relies on
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,10 @@ class Contact:
     web: str
     area: str
     last_verified: date
+    # Whether the number and address were seen on the organisation's own page, and where.
+    # A centre's own edited list (data.db) is verified by the manager who saved it.
+    verified: bool = True
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,8 @@ class Course:
     urgent_markdown: str
     directory: Path
     content_version: str
+    next_review: date | None = None
+    corrections: tuple[Correction, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
 
     def section(self, section_id: str) -> Section:
@@ -188,7 +212,8 @@ def _build(directory: Path, data: dict) -> Course:
     meta = data["course"]
     sections = tuple(
         Section(s["id"], s["title"], s["file"],
-                (directory / s["file"]).read_text(encoding="utf-8"))
+                (directory / s["file"]).read_text(encoding="utf-8"),
+                s.get("last_reviewed"), s.get("next_review"), tuple(s.get("sources", [])))
         for s in meta["sections"]
     )
     questions = []
@@ -204,7 +229,8 @@ def _build(directory: Path, data: dict) -> Course:
     contacts_data = data["contacts"]
     contacts = tuple(
         Contact(c["name"], c.get("role", ""), c.get("phone", ""), c.get("web", ""),
-                c.get("area", ""), c["last_verified"])
+                c.get("area", ""), c["last_verified"], bool(c.get("verified", False)),
+                c.get("source", ""))
         for c in contacts_data.get("contacts", [])
     )
     localities = contacts_data.get("localities", {})
@@ -215,14 +241,52 @@ def _build(directory: Path, data: dict) -> Course:
         refresher_months=int(meta["refresher_months"]),
         reveal_answers=bool(meta.get("reveal_answers", True)),
         multiple_scoring=str(meta.get("multiple_scoring", "all_or_nothing")),
-        sources=tuple(Source(s["title"], s.get("edition", ""), int(s["year"]))
+        sources=tuple(Source(s["title"], s.get("edition", ""), int(s["year"]), s.get("id", ""),
+                             s.get("url", ""), s.get("published", ""), s.get("accessed"))
                       for s in meta.get("sources", [])),
+        next_review=meta.get("next_review"),
+        corrections=tuple(Correction(c["date"], c.get("section", ""), c["change"],
+                                     tuple(c.get("sources", [])))
+                          for c in meta.get("corrections", [])),
         sections=sections, questions=tuple(questions), contacts=contacts,
         localities_area=str(localities.get("area", "")),
         localities=tuple(localities.get("names", [])),
         urgent_markdown=(directory / meta["urgent"]).read_text(encoding="utf-8"),
         directory=directory, content_version=content_version(directory),
     )
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """A pack or one of its sections whose review date has come."""
+
+    course_id: str
+    section_id: str  # "" for the pack as a whole
+    title: str
+    next_review: date
+
+    def describe(self) -> str:
+        when = f"{self.next_review.day} {self.next_review:%B %Y}"
+        if self.section_id:
+            return f"Section \u201c{self.title}\u201d was due for review on {when}"
+        return f"The course \u201c{self.title}\u201d was due for review on {when}"
+
+
+def reviews_due(courses: Sequence[Course], today: date) -> list[ReviewDue]:
+    """The packs and sections past their next review date (on the day itself, too).
+
+    Guidance changes; a pack nobody has re-read against it may teach something that is
+    no longer true, so managers are told as soon as the date arrives.
+    """
+    due: list[ReviewDue] = []
+    for course in courses:
+        if course.next_review is not None and course.next_review <= today:
+            due.append(ReviewDue(course.id, "", course.title, course.next_review))
+        for section in course.sections:
+            if section.next_review is not None and section.next_review <= today:
+                due.append(ReviewDue(course.id, section.id, section.title,
+                                     section.next_review))
+    return due
 
 
 def load_default_courses(root: Path | None = None) -> list[Course]:

@@ -7,8 +7,10 @@ Nothing here writes to a file that failed its check.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -77,6 +79,113 @@ def damaged(path: Path | str) -> DatabaseError:
         f"{Path(path).name} is damaged and has not been changed. "
         "Restore the latest backup (kiosk restore BACKUP_FILE) or ask for help."
     )
+
+
+# SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE from sqlite3.h (Python 3.12 exports it as a constant).
+_NO_CKPT_ON_CLOSE = 1006
+
+
+def _sqlite_library() -> ctypes.CDLL | None:
+    """The SQLite library the sqlite3 module itself uses (never a second copy)."""
+    import _sqlite3
+
+    try:
+        if sys.platform == "win32":  # pragma: no cover - the DLL beside _sqlite3.pyd
+            return ctypes.CDLL(str(Path(_sqlite3.__file__).with_name("sqlite3.dll")))
+        # dlsym through the extension's own handle finds the libsqlite3 it is linked to.
+        return ctypes.CDLL(_sqlite3.__file__)
+    except (OSError, AttributeError):
+        return None
+
+
+def sqlite_memory_used() -> int:
+    """Bytes SQLite holds right now (its page caches above all); -1 when unknown."""
+    lib = _sqlite_library()
+    if lib is None:
+        return -1
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return int(lib.sqlite3_memory_used())
+
+
+def keep_wal_on_close(conn: sqlite3.Connection, path: Path) -> bool:
+    """Make closing this connection never checkpoint and delete the WAL.
+
+    SQLite deletes data.db-wal when the connection closing believes it is the last one,
+    which it decides from POSIX locks. Those locks are per process and are dropped when
+    any descriptor of the file is closed anywhere in that process (SQLite's "How To
+    Corrupt", section 2.2), so a kiosk that lost them to another library looks absent,
+    and a command closing beside it would delete the WAL the kiosk still writes to.
+    A command run while a kiosk holds data.db therefore leaves the WAL alone; the kiosk
+    checkpoints it as usual. Returns False when it could not be set (nothing else changes).
+    """
+    setconfig = getattr(conn, "setconfig", None)
+    if setconfig is not None:  # Python 3.12+
+        setconfig(_NO_CKPT_ON_CLOSE, True)
+        return True
+    lib = _sqlite_library()
+    if lib is None:
+        return False
+    # CPython 3.11 has no API for this: the sqlite3* handle is the first field after the
+    # object header. It is used only after SQLite itself confirms it is this connection.
+    handle = ctypes.c_void_p.from_address(id(conn) + object.__basicsize__).value
+    if not handle:
+        return False
+    filename = lib.sqlite3_db_filename
+    filename.restype = ctypes.c_char_p
+    filename.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    named = filename(handle, b"main")
+    if not named or os.path.realpath(os.fsdecode(named)) != os.path.realpath(path):
+        return False
+    done = ctypes.c_int(-1)
+    rc = lib.sqlite3_db_config(ctypes.c_void_p(handle), ctypes.c_int(_NO_CKPT_ON_CLOSE),
+                               ctypes.c_int(1), ctypes.byref(done))
+    return rc == 0 and done.value == 1
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+class FilesReplaced(DatabaseError):
+    """data.db or its WAL is no longer the file this process opened."""
+
+
+def remember_files(db: Database, path: Path) -> None:
+    """Note which data.db and data.db-wal this connection writes, to notice a swap later."""
+    db.kiosk_files = (path, _file_id(path), _file_id(Path(str(path) + "-wal")))  # type: ignore[attr-defined]
+
+
+def check_files(db: Database) -> None:
+    """Refuse to write when data.db or its WAL was replaced or deleted under us.
+
+    Written into an unlinked WAL, a record would be kept only in memory and lost at the
+    next power cut: better to stop and say so than to write where nobody will read.
+    """
+    noted = getattr(db, "kiosk_files", None)
+    if noted is None:
+        return
+    if getattr(db, "kiosk_files_lost", False):
+        raise FilesReplaced(_REPLACED)
+    path, db_id, wal_id = noted
+    wal = Path(str(path) + "-wal")
+    if _file_id(path) != db_id or (wal_id is not None and _file_id(wal) != wal_id):
+        db.kiosk_files_lost = True  # type: ignore[attr-defined]
+        import logging
+
+        logging.getLogger("kiosk").error("%s or its WAL was replaced or deleted while open",
+                                         path)
+        raise FilesReplaced(_REPLACED)
+
+
+_REPLACED = (
+    "The kiosk's database file was moved, replaced or deleted by another program while "
+    "the kiosk was using it, so nothing more will be saved. Everything saved before is "
+    "in the file. Close the kiosk and start it again; tell whoever looks after this PC."
+)
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -206,6 +315,10 @@ def open_database(path: Path | str, *, migrate: bool = True,
         # FULL sync because a power cut must never lose a submitted answer.
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
+        from kiosk.instance import held_elsewhere
+
+        if held_elsewhere(path):
+            keep_wal_on_close(conn, path)
         if migrate:
             pending = migration_set.pending(db)
             if pending and existed and not checked_fully:
@@ -214,6 +327,8 @@ def open_database(path: Path | str, *, migrate: bool = True,
                 _copy_aside(conn, path)
             if pending:
                 migration_set.apply(db)
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # the WAL now exists
+        remember_files(db, path)
         return db
     except DatabaseError:
         conn.close()
@@ -337,6 +452,8 @@ def write_transaction(db: Database) -> Iterator[Database]:
         return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
+        # Under the write lock, so no other kiosk process can be swapping files mid-check.
+        check_files(db)
         with db.atomic():  # nested: a savepoint, so sqlite-utils' own rules still apply
             yield db
     except BaseException:

@@ -17,6 +17,7 @@ import errno
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -49,6 +50,12 @@ else:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# Lock files this process holds. A fact about the process (the OS keeps locks per
+# process), so that a probe from the kiosk itself does not mistake its own lock for
+# another kiosk's.
+_HELD_HERE: set[str] = set()
 
 
 def lock_path(db_path: Path | str) -> Path:
@@ -117,7 +124,13 @@ class InstanceLock:
             raise DatabaseError(
                 f"{self.path.name} cannot be created ({exc.strerror or exc})."
             ) from None
-        if not _try_lock(fd):
+        # A command probing the lock (held_elsewhere) holds it for microseconds; a kiosk
+        # starting at that instant waits a moment rather than report a second kiosk.
+        for _ in range(20):
+            if _try_lock(fd):
+                break
+            time.sleep(0.05)
+        else:
             holder = _read_holder(fd)
             os.close(fd)
             raise KioskRunning(
@@ -126,6 +139,7 @@ class InstanceLock:
                 "may use the file at a time."
             )
         self._fd = fd
+        _HELD_HERE.add(os.path.realpath(self.path))
         self._write_holder()
         for alias in self._aliases():
             other = InstanceLock(self.db_path, self.purpose)
@@ -176,6 +190,7 @@ class InstanceLock:
             _unlock(self._fd)
         os.close(self._fd)
         self._fd = -1
+        _HELD_HERE.discard(os.path.realpath(self.path))
 
     def __enter__(self) -> InstanceLock:
         return self.acquire()
@@ -195,14 +210,28 @@ def _read_holder(fd: int) -> str:
         return ""
 
 
-def is_held(db_path: Path | str) -> bool:
-    """True when a kiosk holds data.db right now (probes without keeping the lock)."""
-    probe = InstanceLock(db_path, "probe")
-    try:
-        probe.acquire()
-    except KioskRunning:
-        return True
-    except DatabaseError:
+def held_elsewhere(db_path: Path | str) -> bool:
+    """True when another process's kiosk (or restore) holds data.db right now.
+
+    Only POSIX needs to ask (see db.keep_wal_on_close): Windows' locks belong to the
+    handle, and closing another handle of the file never drops them. The probe takes a
+    shared lock for an instant and never creates the lock file.
+    """
+    if sys.platform == "win32":  # pragma: no cover - not needed there
         return False
-    probe.release()
+    path = lock_path(db_path)
+    if os.path.realpath(path) in _HELD_HERE:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: no kiosk has run here since it was removed
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # closing the descriptor releases the probe's lock
     return False

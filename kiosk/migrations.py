@@ -17,6 +17,7 @@ KNOWN = (
     "m001_initial",
     "m002_manager_indexes",
     "m003_access_log_head",
+    "county_001_outbox",
     "evidence_seal_records",
     "evidence_username_key",
 )
@@ -232,6 +233,181 @@ def m003_access_log_head(db: Database) -> None:
             SELECT RAISE(ABORT, 'access_log_head cannot be removed');
         END;
         """
+    )
+
+
+# ---------------------------------------------------------------- county roll-up (issue 15)
+#
+# The outbox is filled by triggers, in the same transaction as the write they copy, so
+# every write path (today's and any refactored one) queues its record without knowing
+# about the county. The triggers only queue once the kiosk has joined a server
+# (county_state.enabled = 1); joining backfills what was written before, with the
+# same JSON shapes (kiosk/county/outbox.py reuses these templates, `{r}` being the row).
+# Frozen with county_001: a change of shape needs a new migration and a new kind.
+
+COUNTY_UUID_SQL = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+    "substr(hex(randomblob(2)), 2) || '-' || substr('89AB', 1 + (abs(random()) % 4), 1) || "
+    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+)
+COUNTY_NOW_SQL = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"
+COUNTY_ENABLED_SQL = "(SELECT enabled FROM county_state WHERE id = 1) = 1"
+
+COUNTY_PERSON_JSON = (
+    "json_object('event_id', " + COUNTY_UUID_SQL + ", 'person_uid', {r}.person_uid, "
+    "'local_id', {r}.id, 'username', {r}.username, 'full_name', {r}.full_name, "
+    "'role', {r}.role, 'job_title', {r}.job_title, 'disabled', {r}.disabled, "
+    "'changed_at', " + COUNTY_NOW_SQL + ")"
+)
+COUNTY_ATTEMPT_JSON = (
+    "json_object('attempt_id', {r}.id, 'kiosk_id', {r}.kiosk_id, "
+    "'person_uid', (SELECT person_uid FROM users WHERE id = {r}.user_id), "
+    "'local_user_id', {r}.user_id, "
+    "'username', (SELECT username FROM users WHERE id = {r}.user_id), "
+    "'full_name', (SELECT full_name FROM users WHERE id = {r}.user_id), "
+    "'course_id', {r}.course_id, 'course_version', {r}.course_version, "
+    "'content_version', {r}.content_version, 'started_at', {r}.started_at, "
+    "'finished_at', {r}.finished_at, 'duration_seconds', {r}.duration_seconds, "
+    "'score', {r}.score, 'max_score', {r}.max_score, 'percent', {r}.percent, "
+    "'pass_mark', {r}.pass_mark, 'passed', {r}.passed, 'expires_on', {r}.expires_on, "
+    "'certificate_code', {r}.certificate_code, "
+    "'answers', json((SELECT json_group_array(json_object('position', q.position, "
+    "'question_id', q.question_id, 'section_id', q.section_id, 'answer', q.answer, "
+    "'answered_at', q.answered_at, 'correct', q.correct, 'points', q.points)) "
+    "FROM (SELECT * FROM attempt_questions WHERE attempt_id = {r}.id ORDER BY position) q)))"
+)
+COUNTY_LOG_JSON = (
+    "json_object('row_id', {r}.id, 'occurred_at', {r}.occurred_at, 'kiosk_id', {r}.kiosk_id, "
+    "'event', {r}.event, 'username_entered', {r}.username_entered, 'user_id', {r}.user_id, "
+    "'user_matched', {r}.user_matched, 'reason', {r}.reason, 'prev_hash', {r}.prev_hash, "
+    "'row_hash', {r}.row_hash)"
+)
+COUNTY_READING_JSON = (
+    "json_object('event_id', " + COUNTY_UUID_SQL + ", 'view_id', {r}.id, "  # noqa: S608
+    "'person_uid', (SELECT person_uid FROM users WHERE id = {r}.user_id), "
+    "'course_id', {r}.course_id, 'content_version', {r}.content_version, "
+    "'section_id', {r}.section_id, 'opened_at', {r}.opened_at, 'seconds', {r}.seconds)"
+)
+COUNTY_CONTACT_JSON = (
+    "json_object('event_id', " + COUNTY_UUID_SQL + ", 'op', '{op}', 'contact_id', {r}.id, "
+    "'course_id', {r}.course_id, 'position', {r}.position, 'name', {r}.name, "
+    "'role', {r}.role, 'phone', {r}.phone, 'web', {r}.web, 'area', {r}.area, "
+    "'last_verified', {r}.last_verified, 'updated_at', {r}.updated_at)"
+)
+
+
+def _queue(kind: str, payload: str) -> str:
+    return (f"INSERT INTO county_outbox (kind, payload, queued_at) "  # noqa: S608 - fixed
+            f"VALUES ('{kind}', {payload}, {COUNTY_NOW_SQL});")
+
+
+@migrations()
+def county_001_outbox(db: Database) -> None:
+    """The county outbox, a county-wide id for each person, and the triggers that queue."""
+    new = {"r": "NEW"}
+    db.executescript(
+        f"""
+        CREATE TABLE county_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            enabled INTEGER NOT NULL DEFAULT 0,
+            kiosk_id TEXT NOT NULL DEFAULT '',
+            joined_at TEXT,
+            last_attempt_at TEXT,
+            last_synced_at TEXT,
+            last_pulled_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO county_state (id) VALUES (1);
+
+        -- No constraint here may ever fail: a failing trigger would refuse the person's
+        -- own write (a sign-in, a submitted test) because of the county.
+        CREATE TABLE county_outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            queued_at TEXT NOT NULL
+        );
+
+        -- Certificates of people on this kiosk's roster earned at other centres, pulled
+        -- from the server, so they count as trained here (status.py).
+        CREATE TABLE county_certificates (
+            attempt_id TEXT PRIMARY KEY,
+            person_uid TEXT NOT NULL,
+            course_id TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            expires_on TEXT NOT NULL,
+            percent REAL,
+            certificate_code TEXT,
+            centre TEXT NOT NULL DEFAULT '',
+            kiosk_id TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX county_certificates_person ON county_certificates (person_uid, course_id);
+
+        -- The same person recorded differently at another centre: shown to managers,
+        -- never merged automatically.
+        CREATE TABLE county_conflicts (
+            id INTEGER PRIMARY KEY,
+            person_uid TEXT NOT NULL,
+            field TEXT NOT NULL,
+            here TEXT NOT NULL,
+            there TEXT NOT NULL,
+            centre TEXT NOT NULL,
+            kiosk_id TEXT NOT NULL
+        );
+
+        ALTER TABLE users ADD COLUMN person_uid TEXT;
+        UPDATE users SET person_uid = {COUNTY_UUID_SQL} WHERE person_uid IS NULL;
+        CREATE UNIQUE INDEX users_person_uid ON users (person_uid);
+
+        CREATE TRIGGER county_users_uid AFTER INSERT ON users
+        WHEN NEW.person_uid IS NULL
+        BEGIN
+            UPDATE users SET person_uid = {COUNTY_UUID_SQL} WHERE id = NEW.id;
+        END;
+        CREATE TRIGGER county_users_changed AFTER UPDATE ON users
+        WHEN {COUNTY_ENABLED_SQL} AND NEW.person_uid IS NOT NULL AND (
+            OLD.person_uid IS NOT NEW.person_uid OR OLD.username IS NOT NEW.username
+            OR OLD.full_name IS NOT NEW.full_name OR OLD.role IS NOT NEW.role
+            OR OLD.job_title IS NOT NEW.job_title OR OLD.disabled IS NOT NEW.disabled)
+        BEGIN
+            {_queue("person", COUNTY_PERSON_JSON.format(**new))}
+        END;
+        CREATE TRIGGER county_attempt_submitted AFTER UPDATE OF status ON attempts
+        WHEN {COUNTY_ENABLED_SQL} AND OLD.status = 'in_progress' AND NEW.status = 'submitted'
+        BEGIN
+            {_queue("attempt", COUNTY_ATTEMPT_JSON.format(**new))}
+        END;
+        CREATE TRIGGER county_access_log AFTER INSERT ON access_log
+        WHEN {COUNTY_ENABLED_SQL}
+        BEGIN
+            {_queue("access_log", COUNTY_LOG_JSON.format(**new))}
+        END;
+        CREATE TRIGGER county_reading_opened AFTER INSERT ON section_views
+        WHEN {COUNTY_ENABLED_SQL}
+        BEGIN
+            {_queue("reading", COUNTY_READING_JSON.format(**new))}
+        END;
+        CREATE TRIGGER county_reading_seconds AFTER UPDATE OF seconds ON section_views
+        WHEN {COUNTY_ENABLED_SQL}
+        BEGIN
+            {_queue("reading", COUNTY_READING_JSON.format(**new))}
+        END;
+        CREATE TRIGGER county_contact_added AFTER INSERT ON contacts
+        WHEN {COUNTY_ENABLED_SQL}
+        BEGIN
+            {_queue("contact", COUNTY_CONTACT_JSON.format(r="NEW", op="insert"))}
+        END;
+        CREATE TRIGGER county_contact_changed AFTER UPDATE ON contacts
+        WHEN {COUNTY_ENABLED_SQL}
+        BEGIN
+            {_queue("contact", COUNTY_CONTACT_JSON.format(r="NEW", op="update"))}
+        END;
+        CREATE TRIGGER county_contact_removed AFTER DELETE ON contacts
+        WHEN {COUNTY_ENABLED_SQL}
+        BEGIN
+            {_queue("contact", COUNTY_CONTACT_JSON.format(r="OLD", op="delete"))}
+        END;
+        """  # noqa: S608 - the code's own fixed SQL, no values
     )
 
 

@@ -10,7 +10,9 @@ logged or put into an exception message.
 from __future__ import annotations
 
 import gzip
+import os
 import secrets
+import sys
 import unicodedata
 from functools import lru_cache
 from itertools import pairwise
@@ -23,9 +25,23 @@ from kiosk.paths import resource_path
 
 MAX_LENGTH = 128
 
-# One hasher for the process: argon2-cffi's defaults are RFC 9106's low-memory
-# profile of Argon2id; rehash_if_needed() moves old hashes onto them.
-_HASHER = PasswordHasher()
+# Tests that do not measure hashing set this so a suite of hundreds of sign-ins does not
+# spend minutes in Argon2. Like the test clock it is ignored by the built kiosk; a hash
+# made with it is moved onto the real parameters at that person's next sign-in
+# (needs_rehash compares parameters), and SECURITY.md says why it is not a weakness.
+CHEAP_HASHES_ENV = "KIOSK_TEST_CHEAP_HASHES"
+
+
+def _make_hasher() -> PasswordHasher:
+    if os.environ.get(CHEAP_HASHES_ENV) == "1" and not getattr(sys, "frozen", False):
+        return PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    # argon2-cffi's defaults are RFC 9106's low-memory profile of Argon2id;
+    # rehash_if_needed() moves old hashes onto them.
+    return PasswordHasher()
+
+
+# One hasher for the process.
+_HASHER = _make_hasher()
 
 # A hash of a random, discarded password with the default parameters, verified
 # when a username is unknown so the answer takes as long as for a real account.

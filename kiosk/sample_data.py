@@ -14,7 +14,7 @@ import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -240,4 +240,6 @@ def add_access_events(db: Database, count: int, *, rng: random.Random, kiosk_id:
 
 
 def utc_today() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    from kiosk.clock import clock_for
+
+    return clock_for(None).now().replace(microsecond=0)

@@ -58,9 +58,13 @@ class TrainingStatus:
 
 
 def training_status(db: Database, user_id: int, course_id: str, today: date) -> TrainingStatus:
+    # A pass at another centre of the county (pulled by `kiosk sync`) counts here too,
+    # so a person who moved is not asked to retrain.
     row = db.execute(
         "SELECT finished_at, expires_on, percent FROM attempts "
-        "WHERE user_id = ? AND course_id = ? AND status = 'submitted' AND passed = 1 "
+        "WHERE user_id = ?1 AND course_id = ?2 AND status = 'submitted' AND passed = 1 "
+        "UNION ALL SELECT c.finished_at, c.expires_on, c.percent FROM county_certificates c "
+        "JOIN users u ON u.person_uid = c.person_uid WHERE u.id = ?1 AND c.course_id = ?2 "
         "ORDER BY finished_at DESC LIMIT 1",
         [user_id, course_id],
     ).fetchone()

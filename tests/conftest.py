@@ -5,24 +5,42 @@ Qt runs offscreen so the suite needs no display; everything else is real.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Cheap Argon2 for every test that does not measure hashing (tests/test_passwords.py
+# puts the real parameters back where it does). Set before kiosk.passwords is imported,
+# and inherited by every process a test starts.
+os.environ["KIOSK_TEST_CHEAP_HASHES"] = "1"
 
 from kiosk import users
-from kiosk.clock import FakeClock
+from kiosk.clock import TEST_CLOCK_ENV, Clock, FakeClock, to_iso
 from kiosk.context import AppContext, open_context
 from tests.fakes import FakeDialogs
 
 ROOT = Path(__file__).resolve().parent.parent
 MANAGER_PASSWORD = "river-lantern-orchard-42"  # 24 characters: above both minimums
 LEARNER_PASSWORD = "maple-kettle-harbour"
+
+
+@pytest.fixture
+def real_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The real Argon2 parameters, for the tests that are about them."""
+    from kiosk import passwords
+
+    monkeypatch.delenv(passwords.CHEAP_HASHES_ENV)
+    monkeypatch.setattr(passwords, "_HASHER", passwords._make_hasher())
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture
@@ -83,26 +101,64 @@ def window(qtbot, ctx: AppContext):
     win.idle.stop()
 
 
-def kiosk_env(db: Path | None = None) -> dict[str, str]:
+def kiosk_env(db: Path | None = None, clock: Clock | None = None) -> dict[str, str]:
+    """The environment of a process a test starts: this checkout's code, offscreen Qt,
+    and the test's clock (KIOSK_TEST_CLOCK; honoured only for databases under the
+    temporary folder), so a child never reads today's date."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.pop("KIOSK_DB", None)
+    env[TEST_CLOCK_ENV] = to_iso((clock or FakeClock()).now())
     if db is not None:
         env["KIOSK_DB"] = str(db)
     return env
 
 
 @pytest.fixture
-def run_kiosk(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """Run `python -m kiosk ARGS` in a real subprocess; returns the completed process."""
+def run_kiosk(tmp_path: Path, clock: FakeClock) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `python -m kiosk ARGS` in a real subprocess on the test's clock."""
 
     def run(*args: str, input: str | None = None, timeout: float = 60,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
+        started = time.monotonic()
+        done = subprocess.run(
             [sys.executable, "-m", "kiosk", *args], input=input, capture_output=True,
             text=True, encoding="utf-8", timeout=timeout, cwd=tmp_path,
-            env=env or kiosk_env(),
+            env=env or kiosk_env(clock=clock),
         )
+        # The child's clock ran on from the test's; move the test's on as far, so the
+        # next process never starts earlier than the last one's records.
+        clock.advance(seconds=math.ceil(time.monotonic() - started))
+        return done
 
     return run
+
+
+# ---------------------------------------------------------------- county server (issue 15)
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real PostgreSQL for the whole session, on 127.0.0.1 and a free port."""
+    from tests.pg_server import find_bin, start_server
+
+    bindir = find_bin()
+    if bindir is None:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("PostgreSQL is not installed: CI must run .ci/system_packages.sh")
+        pytest.skip("PostgreSQL is not installed here (run .ci/system_packages.sh)")
+    server = start_server(bindir)
+    yield server
+    server.stop()
+    server.cleanup()
+
+
+_county_dbs = iter(range(1, 10**6))
+
+
+@pytest.fixture
+def county_admin_url(pg_server) -> str:
+    """A fresh database on the session's server; the superuser's URL to it."""
+    if not pg_server.is_running():  # a test that stopped the server restarts it
+        pg_server.start()
+    return pg_server.create_database(f"county_{os.getpid()}_{next(_county_dbs)}")

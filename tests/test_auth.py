@@ -121,7 +121,7 @@ def test_kiosk_wide_limit_stops_spraying_one_password(ctx, make_user):
     assert ctx.auth.login("user0", LEARNER_PASSWORD).ok
 
 
-def test_old_hash_is_upgraded_at_sign_in(ctx, learner):
+def test_old_hash_is_upgraded_at_sign_in(real_argon2, ctx, learner):
     """A hash made with weaker parameters is replaced by a default-strength one on login."""
     from argon2 import PasswordHasher
 

@@ -86,9 +86,14 @@ def test_bundle_leaves_out_unused_qt(built: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the size target is Linux's")
 def test_bundle_is_under_80_mb_on_linux(built: Path) -> None:
-    """The whole folder stays under the 80 MB target (counted like `du`, symlinks once)."""
+    """The whole folder stays within its size budget (counted like `du`, symlinks once).
+
+    80 MB for the kiosk itself, plus 16 MB for the county server's driver (psycopg with
+    its libpq and OpenSSL, and Python's ssl which psycopg needs): BENCHMARKS.md,
+    "Packaging".
+    """
     total = sum(p.lstat().st_size for p in built.rglob("*") if not p.is_dir())
-    assert total < 80 * 1024 * 1024, f"{total / 1024 / 1024:.1f} MiB"
+    assert total < (80 + 16) * 1024 * 1024, f"{total / 1024 / 1024:.1f} MiB"
 
 
 def test_built_kiosk_paints_and_exits(built: Path, tmp_path: Path) -> None:
@@ -164,3 +169,25 @@ def test_built_kiosk_puts_data_db_next_to_executable(built: Path, tmp_path: Path
     assert (copy / "data.db").exists()
     assert not (elsewhere / "data.db").exists()
     assert not (built / "data.db").exists()
+
+
+def test_built_kiosk_pushes_to_the_county_server(built: Path, tmp_path: Path,
+                                                 county_admin_url: str) -> None:
+    """The bundled psycopg and libpq reach a real PostgreSQL: init, join, sync."""
+    init = run_built(built, "server", "init", "--server", county_admin_url, cwd=tmp_path)
+    assert init.returncode == 0, init.stderr
+    assert_no_traceback(init)
+    added = run_built(built, "server", "add-kiosk", "built-1", "--server", county_admin_url,
+                      cwd=tmp_path)
+    assert added.returncode == 0, added.stderr
+    db = tmp_path / "county.db"
+    env = frozen_env(db)
+    made = run_built(built, "users", "add", "mgr", "--role", "manager", cwd=tmp_path,
+                     input=PASSWORD + "-long\n", env=env)
+    assert made.returncode == 0, made.stderr
+    joined = run_built(built, "sync", "join", cwd=tmp_path,
+                       input=added.stdout.strip().splitlines()[-1] + "\n", env=env)
+    assert joined.returncode == 0, joined.stderr
+    synced = run_built(built, "sync", cwd=tmp_path, env=env)
+    assert synced.returncode == 0, synced.stderr
+    assert synced.stdout.startswith("Synced: ")

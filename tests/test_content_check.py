@@ -15,6 +15,11 @@ Q = "questions.toml"
 C = "course.toml"
 K = "contacts.toml"
 S2 = "sections/02-recognising-abuse.md"
+INTRO_01_OPTIONS = ('options = ["Only social workers", "Everyone who works or volunteers with '
+                    'children", "Only managers and the designated safeguarding lead"]')
+INTRO_01_EXPLANATION = ('explanation = "Safeguarding is everyone\'s job. It applies to everyone '
+                        'who works or volunteers with children, whatever their job title. '
+                        'See \'Introduction: who it applies to\'."')
 
 # (case id, edits [(file, old, new)], expected file, (marker file, marker, nth) for the
 #  expected line, words the message must contain)
@@ -22,9 +27,7 @@ CASES = [
     ("invalid-toml", [(Q, 'text = "Who does safeguarding apply to?"',
                        'text = "Who does safeguarding apply to?')],
      Q, (Q, "Who does safeguarding apply to?", 1), "not valid TOML"),
-    ("missing-required-key", [(Q, 'explanation = "Safeguarding is everyone\'s job. It applies '
-                              'to everyone who works or volunteers with children, whatever '
-                              'their job title."\n', '')],
+    ("missing-required-key", [(Q, INTRO_01_EXPLANATION + '\n', '')],
      Q, (Q, "[[questions]]", 1), "question 'intro-01' is missing the required key 'explanation'"),
     ("missing-course-key", [(C, "pass_mark = 80\n", "")],
      C, None, "course.toml is missing the required key 'pass_mark'"),
@@ -35,11 +38,12 @@ CASES = [
      C, (C, "titel =", 1), "unknown key 'titel' in section 3"),
     ("unknown-source-key", [(C, 'edition = "Act of Parliament (UK)"',
                              'edtion = "Act of Parliament (UK)"')],
-     C, (C, "edtion =", 1), "unknown key 'edtion' in source 4"),
+     C, (C, "edtion =", 1), "unknown key 'edtion' in source 25"),
     ("unknown-question-key", [(Q, 'id = "intro-02"', 'id = "intro-02"\nhint = "no"')],
      Q, (Q, 'hint = "no"', 1), "unknown key 'hint' in question 'intro-02'"),
-    ("unknown-contact-key", [(K, 'web = ""', 'web = ""\nemail = "a@b.c"')],
-     K, (K, "email =", 1), "unknown key 'email' in contact 'Local Authority"),
+    ("unknown-contact-key", [(K, 'phone = "01904 551900"',
+                              'phone = "01904 551900"\nemail = "a@b.c"')],
+     K, (K, "email =", 1), "unknown key 'email' in contact 'City of York Multi-Agency"),
     ("unknown-localities-key", [(K, 'area = "North Yorkshire and York"',
                                  'area = "North Yorkshire and York"\ntown = "York"')],
      K, (K, "town =", 1), "unknown key 'town' in [localities]"),
@@ -55,12 +59,10 @@ CASES = [
      "duplicate section file sections/02-recognising-abuse.md"),
     ("unknown-section", [(Q, 'section = "introduction"', 'section = "intro"')],
      Q, (Q, 'section = "intro"', 1), "question 'intro-01' points at the unknown section 'intro'"),
-    ("date-as-text", [(C, "last_reviewed = 2026-11-25", 'last_reviewed = "2026-11-25"')],
+    ("date-as-text", [(C, "last_reviewed = 2026-12-01", 'last_reviewed = "2026-12-01"')],
      C, (C, "last_reviewed", 1), "'last_reviewed' in course.toml must be a date written without"),
-    ("verified-as-text", [(K, "last_verified = 2013-09-01", 'last_verified = "2013"')],
-     K, (K, "last_verified =", 1), "'last_verified' in contact 'North Yorkshire Safeguarding"),
-    ("verified-in-future", [(K, "last_verified = 2013-09-01", "last_verified = 2099-01-01")],
-     K, (K, "last_verified =", 1), "is in the future (2099-01-01)"),
+    ("verified-as-text", [(K, "last_verified = 2026-12-01", 'last_verified = "2026"')],
+     K, (K, "last_verified =", 1), "'last_verified' in contact 'North Yorkshire children's social"),
     ("answer-out-of-range", [(Q, "answer = [1]", "answer = [3]")],
      Q, (Q, "answer = [3]", 1), "answer index 3 of question 'intro-01' is out of range"),
     ("single-two-answers", [(Q, "answer = [1]", "answer = [0, 1]")],
@@ -71,23 +73,25 @@ CASES = [
      Q, (Q, 'options = ["Yes", "No"]', 1), "question 'intro-02' is true_false, so it takes no"),
     ("true-false-not-boolean", [(Q, "answer = true", 'answer = "true"')],
      Q, (Q, 'answer = "true"', 1), "true_false question 'intro-02' must be true or false"),
-    ("too-few-options", [(Q, 'options = ["50%", "70%", "80%", "100%"]\nanswer = [2]',
-                          'options = ["80%"]\nanswer = [0]')],
-     Q, (Q, 'options = ["80%"]', 1), "question 'intro-03' has 1 options; it needs between 2"),
-    ("too-many-options", [(Q, 'options = ["50%", "70%", "80%", "100%"]',
+    ("too-few-options", [(Q, INTRO_01_OPTIONS + '\nanswer = [1]',
+                          'options = ["Only social workers"]\nanswer = [0]')],
+     Q, (Q, 'options = ["Only social workers"]', 1),
+     "question 'intro-01' has 1 options; it needs between 2"),
+    ("too-many-options", [(Q, INTRO_01_OPTIONS,
                            'options = ["1", "2", "3", "4", "5", "6", "7"]')],
-     Q, (Q, 'options = ["1", "2"', 1), "question 'intro-03' has 7 options"),
-    ("duplicate-option", [(Q, 'options = ["50%", "70%", "80%", "100%"]',
-                           'options = ["50%", "70%", "80%", "50%"]')],
-     Q, (Q, 'options = ["50%", "70%", "80%", "50%"]', 1),
-     "option 4 of question 'intro-03' repeats"),
-    ("empty-option", [(Q, 'options = ["50%", "70%", "80%", "100%"]',
-                       'options = ["50%", " ", "80%", "100%"]')],
-     Q, (Q, 'options = ["50%", " "', 1), "option 2 of question 'intro-03' is empty"),
+     Q, (Q, 'options = ["1", "2"', 1), "question 'intro-01' has 7 options"),
+    ("duplicate-option", [(Q, INTRO_01_OPTIONS,
+                           'options = ["Only social workers", "Everyone", "only  social workers"]'
+                           )],
+     Q, (Q, 'options = ["Only social workers", "Everyone"', 1),
+     "option 3 of question 'intro-01' repeats"),
+    ("empty-option", [(Q, INTRO_01_OPTIONS, 'options = ["Only social workers", " ", "Managers"]')],
+     Q, (Q, 'options = ["Only social workers", " "', 1),
+     "option 2 of question 'intro-01' is empty"),
     ("empty-text", [(Q, 'text = "Who does safeguarding apply to?"', 'text = ""')],
      Q, (Q, 'text = ""', 1), "'text' in question 'intro-01' is empty"),
-    ("empty-explanation", [(Q, 'explanation = "The pass mark is 80%."', 'explanation = "  "')],
-     Q, (Q, 'explanation = "  "', 1), "'explanation' in question 'intro-03' is empty"),
+    ("empty-explanation", [(Q, INTRO_01_EXPLANATION, 'explanation = "  "')],
+     Q, (Q, 'explanation = "  "', 1), "'explanation' in question 'intro-01' is empty"),
     ("empty-title", [(C, 'title = "Introduction"', 'title = ""')],
      C, (C, 'title = ""', 1), "'title' in section 1 is empty"),
     ("pass-mark-zero", [(C, "pass_mark = 80", "pass_mark = 0")],
@@ -96,9 +100,9 @@ CASES = [
      C, (C, "pass_mark = 101", 1), "must be between 1 and 100, not 101"),
     ("per-test-zero", [(C, "questions_per_test = 10", "questions_per_test = 0")],
      C, (C, "questions_per_test", 1), "'questions_per_test' must be at least 1, not 0"),
-    ("per-test-over-bank", [(C, "questions_per_test = 10", "questions_per_test = 44")],
-     C, (C, "questions_per_test", 1), "'questions_per_test' is 44 but the question bank holds "
-                                      "only 43"),
+    ("per-test-over-bank", [(C, "questions_per_test = 10", "questions_per_test = 102")],
+     C, (C, "questions_per_test", 1), "'questions_per_test' is 102 but the question bank holds "
+                                      "only 101"),
     ("refresher-zero", [(C, "refresher_months = 12", "refresher_months = 0")],
      C, (C, "refresher_months", 1), "'refresher_months' in course.toml must be between 1 and 60"),
     ("refresher-high", [(C, "refresher_months = 12", "refresher_months = 61")],
@@ -135,13 +139,17 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     return code, out, err
 
 
-def test_default_pack_passes_check(run_kiosk):
+def test_default_pack_passes_check(run_kiosk, clock):
     """The shipped pack passes `kiosk content check` (a real subprocess) with a summary line."""
+    from datetime import datetime, timezone
+
+    clock.current = datetime(2027, 1, 5, 9, 0, tzinfo=timezone.utc)  # after its review
     result = run_kiosk("content", "check")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "safeguarding-children: ok" in result.stdout
     assert "Safeguarding children: guidance for good practice" in result.stdout
-    assert "4 sections, 43 questions" in result.stdout
+    assert "12 sections, 101 questions" in result.stdout
+    assert "warning:" not in result.stdout  # the shipped bank gives nothing away
     assert "Traceback" not in result.stderr
 
 
@@ -186,7 +194,7 @@ def test_every_problem_is_listed_at_once(tmp_path, capsys):
     pack = copy_pack(tmp_path, "broken")
     edit(pack, C, "pass_mark = 80", "pass_mark = 0")
     edit(pack, Q, "answer = [1]", "answer = [9]")
-    edit(pack, K, "last_verified = 2013-09-01", 'last_verified = "soon"')
+    edit(pack, K, "last_verified = 2026-12-01", 'last_verified = "soon"')
     code, out, _ = run_cli(capsys, str(pack))
     assert code == 1
     assert "broken/course.toml:" in out
@@ -258,3 +266,19 @@ def test_locator_ignores_keys_inside_multiline_values(tmp_path):
     assert "c" not in loc.keys[("", 0)]
     assert loc.key("t", 0, "c") == 8
     assert loc.key("t", 1, "c") == 10
+
+
+def test_a_date_after_today_warns_but_the_kiosk_still_starts(tmp_path):
+    """An old PC whose clock battery died thinks it is years ago: a 'verified' date after
+    its today is a warning to check, never a reason to refuse the pack."""
+    from datetime import date
+
+    from kiosk.content_check import check_pack_fully
+
+    pack = copy_pack(tmp_path, "safeguarding-children")
+    edit(pack, K, "last_verified = 2026-12-01", "last_verified = 2099-01-01")
+    problems, warnings, _ = check_pack_fully(pack, date(2027, 1, 5))
+    assert problems == []
+    assert any("is after today (2099-01-01)" in w.message for w in warnings)
+    problems, _, _ = check_pack_fully(pack, date(2001, 1, 1))  # a PC that lost its clock
+    assert problems == []

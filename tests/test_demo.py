@@ -14,7 +14,7 @@ def printed_logins(stdout: str) -> dict[str, str]:
     return dict(rows)
 
 
-def test_demo_builds_accounts_and_records_without_touching_data_db(run_kiosk, tmp_path):
+def test_demo_builds_accounts_and_records_without_touching_data_db(run_kiosk, tmp_path, clock):
     """`kiosk demo --no-run --db demo.db` makes the sample people, results, a lockout and log
     rows in that file only, marks the sign-ins demo-only, and every printed sign-in works."""
     demo = tmp_path / "demo.db"
@@ -26,7 +26,8 @@ def test_demo_builds_accounts_and_records_without_touching_data_db(run_kiosk, tm
     logins = printed_logins(proc.stdout)
     assert {"demo-manager", "llyr", "tomas"} <= set(logins)
 
-    ctx = open_context(demo, create=False)
+    # The demo ran on the test's clock; sign in on the same day, a moment later.
+    ctx = open_context(demo, create=False, clock=clock)
     try:
         assert users.find(ctx.db, "llyr").full_name == "Llŷr Wyn"
         assert users.find(ctx.db, "demo-manager").full_name == "Zoë Ødegård"

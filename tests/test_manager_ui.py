@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -337,6 +337,8 @@ def test_settings_editor_validates_and_saves(qtbot, window, courses_ctx, manager
 def test_contacts_editor_saves_over_the_pack(qtbot, window, courses_ctx, manager):
     """Edited contacts are saved to the contacts table and shown next time."""
     ctx = courses_ctx
+    # The pack's contacts were last verified on 2026-12-01; a save refuses future dates.
+    ctx.clock.current = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
     sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
     area = open_area(qtbot, window)
     area.tabs.setCurrentWidget(area.contacts)

@@ -1,5 +1,7 @@
 """Password policy and Argon2id hashing."""
 
+import sys
+
 import pytest
 from argon2 import PasswordHasher
 from hypothesis import given, settings
@@ -53,7 +55,21 @@ def test_check_policy_raises_validation_error():
         passwords.check_policy("short", username="a", centre_name="", min_length=12)
 
 
-def test_hash_is_argon2id_and_verifies():
+def test_cheap_test_hashes_are_refused_by_the_built_kiosk(monkeypatch):
+    """The test-only switch is ignored when frozen: a built kiosk always hashes for real."""
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    hasher = passwords._make_hasher()
+    assert (hasher.time_cost, hasher.memory_cost) == (
+        PasswordHasher().time_cost, PasswordHasher().memory_cost)
+
+
+def test_a_cheap_hash_is_upgraded_by_the_real_kiosk(real_argon2):
+    """A hash made with the test parameters counts as weak, so sign-in rehashes it."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1).hash("x" * 20)
+    assert passwords.needs_rehash(cheap)
+
+
+def test_hash_is_argon2id_and_verifies(real_argon2):
     """Hashes are Argon2id with argon2-cffi's default parameters or stronger."""
     hashed = passwords.hash_password("a good long passphrase")
     assert hashed.startswith("$argon2id$")
@@ -69,13 +85,13 @@ def test_nfkc_normalisation_on_set_and_check():
     assert passwords.verify(hashed, "cafe\u0301 long pass")  # combining accent
 
 
-def test_weak_parameters_are_detected_for_rehash():
+def test_weak_parameters_are_detected_for_rehash(real_argon2):
     """A hash made with weaker parameters is flagged so login can upgrade it."""
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("x" * 20)
     assert passwords.needs_rehash(weak)
 
 
-def test_dummy_hash_costs_the_same_as_a_real_one():
+def test_dummy_hash_costs_the_same_as_a_real_one(real_argon2):
     """The hash checked for unknown usernames uses today's parameters (same cost)."""
     assert not passwords.needs_rehash(passwords._dummy_hash())
 

@@ -88,16 +88,20 @@ def test_expiry_adds_calendar_months_and_clamps_to_month_end():
 # ---------------------------------------------------------------- the draw
 
 def test_draw_spreads_across_sections_and_shuffles(course):
-    """Ten questions from four sections: every section gives two or three; nothing repeats."""
+    """Ten questions from twelve sections: ten different sections give one each, and over
+    many draws every section is asked about; nothing repeats within a draw."""
+    asked: set[str] = set()
     for seed in range(20):
         drawn = quiz.draw_questions(course, random.Random(seed))
         assert len(drawn) == course.questions_per_test
         assert len({q.id for q, _ in drawn}) == len(drawn)
         per_section = Counter(q.section for q, _ in drawn)
-        assert set(per_section) == {s.id for s in course.sections}
+        assert len(per_section) == min(len(course.sections), len(drawn))
         assert max(per_section.values()) - min(per_section.values()) <= 1
+        asked |= set(per_section)
         for question, order in drawn:
             assert sorted(order) == list(range(len(question.options)))
+    assert asked == {s.id for s in course.sections}
 
 
 def test_resume_gives_the_same_questions_order_options_and_answers(ctx, course, learner):
@@ -262,10 +266,11 @@ def test_export_results_and_answers_columns_and_filters(ctx, course, learner, tm
 def test_cli_verify_and_export_results(ctx, course, learner, run_kiosk, db_path):
     """`kiosk certificate verify` names the person (exit 0) or refuses (exit 1); export shows it."""
     done = _passed_attempt(ctx, course, learner)
-    env = kiosk_env(db_path)
+    env = kiosk_env(db_path, ctx.clock)
     ok = run_kiosk("certificate", "verify", done.certificate_code, env=env)
     assert ok.returncode == 0, ok.stderr
-    assert "Alex Learner" in ok.stdout and ("CURRENT" in ok.stdout or "EXPIRED" in ok.stdout)
+    # The command runs on the test's clock, the day the test was passed: never expired.
+    assert "Alex Learner" in ok.stdout and "CURRENT" in ok.stdout
     assert "2027-01-05" in ok.stdout
     bad = run_kiosk("certificate", "verify", "SGK-AAAA-AAAA", env=env)
     assert bad.returncode == 1 and bad.stderr.startswith("kiosk: error: no certificate")

@@ -142,7 +142,7 @@ def test_certificate_pdf_save_print_and_my_results(qtbot, window, ctx, course, l
     assert len(reader.pages) == 1
     text = pdf_text(saved)
     for fact in ("Alex Learner", code, "Riverside Children's Centre", "05 January 2027",
-                 "10 out of 10 (100%)", "version 2026.1"):
+                 "10 out of 10 (100%)", f"version {course.version}"):
         assert fact in text, fact
     printed = tmp_path / "printed.pdf"
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -262,7 +262,7 @@ def test_done_when_killed_resumed_passed_printed_exported_verified(
     text = pdf_text(printed)
     assert "Alex Learner" in text and attempt.certificate_code in text
 
-    env = kiosk_env(db_path)
+    env = kiosk_env(db_path, ctx.clock)
     out = tmp_path / "results.csv"
     exported = run_kiosk("export", "results", "--out", str(out), env=env)
     assert exported.returncode == 0, exported.stderr

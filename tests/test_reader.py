@@ -33,7 +33,7 @@ def sign_in(qtbot, window, username, password):
 
 
 def test_read_whole_course_by_keyboard_and_reach_test(qtbot, ctx, manager, learner, window):
-    """Sign in, open the guidance and read all four sections with keys only; the
+    """Sign in, open the guidance and read all twelve sections with keys only; the
     "Proceed to test" button is then visible, enabled and focused, and Enter asks for the test."""
     course = use_course(ctx)
     sign_in(qtbot, window, "alex", LEARNER_PASSWORD)
@@ -50,11 +50,16 @@ def test_read_whole_course_by_keyboard_and_reach_test(qtbot, ctx, manager, learn
     assert not reader.proceed.isVisible()
     press(qtbot, Qt.Key.Key_Return)
     assert reader.current == "good-practice"
+    assert not reader.proceed.isVisible()
+    for section in course.sections[4:]:
+        press(qtbot, Qt.Key.Key_Return)
+        assert reader.current == section.id
+    assert reader.current == "recording"
     assert reader.proceed.isVisible() and reader.proceed.isEnabled()
     assert not reader.next.isEnabled()
     assert focused() is reader.proceed
-    assert reader.progress.text() == "Opened 4 of 4 sections"
-    assert all(reader.contents.item(i).text().startswith("\u2713") for i in range(4))
+    assert reader.progress.text() == "Opened 12 of 12 sections"
+    assert all(reader.contents.item(i).text().startswith("\u2713") for i in range(12))
     assert reading.may_take_test(ctx.db, ctx.settings, learner.id, course)
     with qtbot.waitSignal(reader.test_requested):
         press(qtbot, Qt.Key.Key_Return)
@@ -74,7 +79,7 @@ def test_contents_list_opens_section_with_enter_and_space(qtbot, ctx, manager, l
     press(qtbot, Qt.Key.Key_Up)
     press(qtbot, Qt.Key.Key_Space)
     assert reader.current == "recognising-abuse"
-    assert reader.progress.text() == "Opened 3 of 4 sections"
+    assert reader.progress.text() == "Opened 3 of 12 sections"
 
 
 def test_page_down_scrolls_text_from_a_button(qtbot, ctx, manager, learner, window):
@@ -111,9 +116,9 @@ def test_progress_survives_sign_out_and_in(qtbot, ctx, clock, manager, learner, 
     press(qtbot, Qt.Key.Key_Return)
     reader = window.reader
     assert reader.current == "responding"
-    ticks = [reader.contents.item(i).text()[0] for i in range(4)]
-    assert ticks == ["\u2713", "\u2713", "\u2713", "\u25cb"]
-    assert reader.progress.text() == "Opened 3 of 4 sections"
+    ticks = [reader.contents.item(i).text()[0] for i in range(reader.contents.count())]
+    assert ticks == ["\u2713"] * 3 + ["\u25cb"] * 9
+    assert reader.progress.text() == "Opened 3 of 12 sections"
 
 
 def test_progress_is_per_person(qtbot, ctx, manager, learner, window):
@@ -125,7 +130,7 @@ def test_progress_is_per_person(qtbot, ctx, manager, learner, window):
     sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
     window.show_guidance()
     assert window.reader.current == "introduction"
-    assert window.reader.progress.text() == "Opened 1 of 4 sections"
+    assert window.reader.progress.text() == "Opened 1 of 12 sections"
 
 
 def test_external_link_is_never_opened_and_address_shown(qtbot, ctx, manager, learner, window,

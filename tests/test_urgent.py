@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import QApplication
@@ -27,16 +27,29 @@ def open_urgent_by_keyboard(qtbot, window):
 
 def test_urgent_page_reachable_from_login_without_signing_in(qtbot, ctx, manager, window):
     """From the login screen, by keyboard: 999, the contacts with last-verified dates and
-    the localities, with nobody signed in; Back returns to the login screen."""
+    the localities, with nobody signed in; Back returns to the login screen. The front
+    doors come first, then 999, the LADOs, the NSPCC and 101; an unverified number says
+    so; no 2013 number is shown."""
     use_course(ctx)
     open_urgent_by_keyboard(qtbot, window)
     assert ctx.current_user is None
     text = window.urgent.text.toPlainText()
     assert "Call 999 now." in text
-    assert "Local Authority Designated Officer (LADO) for City of York" in text
-    assert "01904 555695 or 07717 571801" in text
-    assert "Last verified 1 September 2013" in text
-    assert "http://www.safeguardingchildren.co.uk" in text
+    order = ["North Yorkshire children's social care", "City of York Multi-Agency",
+             "City of York Emergency Duty Team", "Emergency: Police or ambulance",
+             "(LADO), North Yorkshire", "(LADO), City of York", "NSPCC helpline",
+             "Police non-emergency"]
+    listed = text.index("\nContacts\n")  # the list after the page's own text
+    places = [text.index(name, listed) for name in order]
+    assert places == sorted(places)
+    assert "0300 131 2 131" in text and "01904 551900" in text and "0808 800 5000" in text
+    assert "Last verified 1 December 2026" in text
+    york_lado = text[places[5]:places[6]]
+    assert "Not verified \u2014 check before use" in york_lado
+    assert "Not verified" not in text[places[4]:places[5]]  # North Yorkshire's LADO was seen
+    for old in ("01609 535189", "01904 555650", "0845 034 9410", "01904 555695"):
+        assert old not in text  # the 2013 numbers are not presented as current
+    assert "https://www.safeguardingchildren.co.uk" in text
     assert "Northallerton" in text and "Filey" in text
     assert focused() is window.urgent.back
     press(qtbot, Qt.Key.Key_Return)
@@ -77,17 +90,17 @@ def test_escape_returns_to_sign_in(qtbot, ctx, manager, window):
     assert window.current_screen() == "login"
 
 
-def test_managers_see_stale_contacts_warning_learners_do_not(qtbot, ctx, manager, learner,
-                                                             window):
-    """The pack's 2013 contacts are over 12 months old: a manager is warned at sign-in,
-    a learner sees no such warning."""
+def test_managers_see_stale_contacts_warning_learners_do_not(qtbot, ctx, clock, manager,
+                                                             learner, window):
+    """Thirteen months after the pack's contacts were checked, a manager is warned at
+    sign-in and a learner sees no such warning."""
     use_course(ctx)
+    clock.current = datetime(2028, 1, 5, 9, 0, tzinfo=timezone.utc)
     sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
     warning = window.home.stale_contacts
     assert warning.isVisible()
-    assert "4 not verified in the last 12 months" in warning.text()
-    assert "City of York Safeguarding Children Board (last verified 1 September 2013)" \
-        in warning.text()
+    assert "10 not verified in the last 12 months" in warning.text()
+    assert "NSPCC helpline (last verified 1 December 2026)" in warning.text()
     window.sign_out(idle=False)
     sign_in(qtbot, window, "alex", LEARNER_PASSWORD)
     assert not window.home.stale_contacts.isVisible()
@@ -108,6 +121,29 @@ def test_edited_contacts_in_database_replace_the_pack(ctx, clock):
     assert [c.name for c in contacts] == ["Team 0", "Team 1"]
     stale = stale_contacts(contacts, clock.now().date())
     assert [c.name for c in stale] == ["Team 1"]
+
+
+def test_saving_the_pack_list_unchanged_keeps_not_verified(qtbot, window, ctx, clock,
+                                                            manager):
+    """A manager saves the contacts editor after changing one row: the rows saved as the
+    pack had them keep "not verified"; a row the manager re-dated counts as checked."""
+    from tests.test_manager_ui import open_area
+    from tests.test_manager_ui import sign_in as sign_in_directly
+
+    course = use_course(ctx)
+    clock.current = datetime(2026, 12, 2, 9, 0, tzinfo=timezone.utc)
+    sign_in_directly(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.contacts)
+    panel = area.contacts
+    names = [panel.table.item(n, 0).text() for n in range(panel.table.rowCount())]
+    police = names.index("Police non-emergency")
+    panel.table.item(police, 5).setText("2026-12-02")  # the manager rang 101 and checked
+    panel.save_button.click()
+    shown = {c.name: c for c in effective_contacts(ctx.db, course)}
+    assert not shown["Local Authority Designated Officer (LADO), City of York"].verified
+    assert shown["Police non-emergency"].verified
+    assert shown["NSPCC helpline"].verified and shown["NSPCC helpline"].source
 
 
 def test_stale_is_exactly_twelve_months():

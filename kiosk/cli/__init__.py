@@ -32,6 +32,9 @@ COMMAND_MODULES = (
     "purge_cmd",
     "log_cmd",
     "backup_cmd",
+    "server_cmd",
+    "sync_cmd",
+    "county_cmd",
 )
 
 # Which module registers each top-level command, so a command imports only its own
@@ -40,8 +43,8 @@ MODULE_FOR = {
     "run": "run_cmd", "users": "users_cmd", "settings": "settings_cmd",
     "export": "export_cmd", "certificate": "certificate_cmd", "content": "content_cmd",
     "demo": "demo_cmd", "purge": "purge_cmd", "log": "log_cmd", "verify": "log_cmd",
-    "backup": "backup_cmd",
-    "restore": "backup_cmd",
+    "backup": "backup_cmd", "restore": "backup_cmd", "server": "server_cmd",
+    "sync": "sync_cmd", "county": "county_cmd",
 }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kiosk import access_log
 from kiosk import backup as backups
-from kiosk.clock import Clock
+from kiosk.clock import clock_for
 from kiosk.context import open_context
 
 
@@ -46,7 +46,7 @@ def handle_backup(args: argparse.Namespace) -> int:
 def handle_restore(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
 
-    result = backups.restore(args.src, db_path(args), Clock())
+    result = backups.restore(args.src, db_path(args), clock_for(db_path(args)))
     print(f"Restored {db_path(args).name} from {result.restored_from}.")
     if result.previous_kept_as is not None:
         print(f"The previous database is kept as {result.previous_kept_as}.")

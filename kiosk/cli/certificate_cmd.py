@@ -22,12 +22,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="say whose certificate a code is and whether it is current",
     )
     verify.add_argument("code", metavar="CODE", help="the code printed on the certificate")
+    verify.add_argument("--server", default=None, metavar="URL",
+                        help="look the code up on the county server (any kiosk's certificate)")
     verify.set_defaults(handler=handle_verify)
 
 
 def handle_verify(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
 
+    if args.server is not None:
+        from kiosk.county.anchor import verify_certificate_on_server
+
+        return verify_certificate_on_server(args.server, args.code)
     ctx = open_context(db_path(args), create=False)
     try:
         courses = load_default_courses()

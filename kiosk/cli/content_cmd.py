@@ -1,8 +1,9 @@
 """`kiosk content check [DIR]`: validate course content packs before a kiosk uses them.
 
 Prints every problem as `PACK/FILE:LINE: message` and exits 1, or one summary line
-per good pack and exits 0. It never opens data.db, so a centre can check an edited
-pack on any PC.
+per good pack and exits 0. Warnings (`PACK/FILE:LINE: warning: message`) are printed
+either way and do not change the exit status: the kiosk runs, but an editor should look.
+It never opens data.db, so a centre can check an edited pack on any PC.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def handle_check(args: argparse.Namespace) -> int:
-    from kiosk.content_check import check_pack
+    from kiosk.content_check import check_pack_fully
     from kiosk.course import content_version, courses_root, load_course, pack_dirs
 
     root = Path(args.dir) if args.dir is not None else courses_root()
@@ -41,7 +42,9 @@ def handle_check(args: argparse.Namespace) -> int:
         raise KioskError(f"no content pack in {root} (a pack is a folder with a course.toml)")
     failed = False
     for directory in dirs:
-        problems, _data = check_pack(directory)
+        problems, warnings, _data = check_pack_fully(directory)
+        for warning in warnings:
+            print(f"{directory.name}/{warning.file}:{warning.line}: warning: {warning.message}")
         if problems:
             failed = True
             for problem in problems:

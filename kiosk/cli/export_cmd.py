@@ -42,6 +42,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                      help="write to FILE (default: standard output)")
     per.set_defaults(handler=handle_person)
 
+    from kiosk.cli import item_analysis_cmd  # its own module: the statistics are its own work
+
+    item_analysis_cmd.register_export(esub, common)
+
 
 def add_range_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default=None, metavar="FILE",

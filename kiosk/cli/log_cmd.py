@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "verify", parents=[common], help="the same check as `kiosk verify`",
         description=description)
     _receipt_flag(verify)
+    verify.add_argument("--server", nargs="?", const="", default=None, metavar="URL",
+                        help="also compare with the county server's copy (no URL: the "
+                        "server this kiosk joined)")
     verify.set_defaults(handler=handle_verify)
     rec = lsub.add_parser(
         "receipt", parents=[common], help="print a receipt of the log's newest row",
@@ -73,6 +76,10 @@ def handle_verify(args: argparse.Namespace) -> int:
         if not db["access_log"].exists():
             raise KioskError(f"{path.name} has no access log: it is not a kiosk database.")
         report = verifier.verify_all(db, courses, receipt)
+        if report.ok and getattr(args, "server", None) is not None:
+            from kiosk.county.anchor import compare_with_server
+
+            print(compare_with_server(db, path, args.server or None))
     chain = report.chain
     for note in report.notes:
         print(f"note: {note}")

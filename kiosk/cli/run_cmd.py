@@ -15,7 +15,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def handle(args: argparse.Namespace) -> int:
+    import sys
+
     from kiosk.cli import db_path
+    from kiosk.display import display_problem
+
+    problem = display_problem()
+    if problem:
+        print(f"kiosk: error: {problem}", file=sys.stderr)
+        return 1
     from kiosk.ui.app import run  # Qt is imported here and nowhere else in the CLI
 
     return run(db_path(args), windowed=args.windowed, exit_when_ready=args.exit_when_ready)

@@ -6,21 +6,140 @@ the context, and tests hand the context a scripted replacement instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import os
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QFileInfo,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
+    QFileIconProvider,
+    QFileSystemModel,
     QInputDialog,
     QLineEdit,
     QMessageBox,
     QWidget,
 )
+from shiboken6 import Shiboken
+
+
+class NameOnlyIcons(QFileIconProvider):
+    """Icons and type names from a file's kind and name, never from its contents.
+
+    Qt's own provider asks QMimeDatabase, which opens and reads files to sniff their
+    type. On POSIX, closing any descriptor of data.db (or its -shm) drops every lock
+    this process holds on it, and another process then deletes the WAL the kiosk is
+    writing to (issue: records silently lost). So nothing here may open a file.
+    """
+
+    def icon(self, what: object) -> object:  # type: ignore[override]
+        if isinstance(what, QFileInfo):
+            kind = (QFileIconProvider.IconType.Folder if what.isDir()
+                    else QFileIconProvider.IconType.File)
+            return super().icon(kind)
+        return super().icon(what)  # type: ignore[arg-type]
+
+    def type(self, info: QFileInfo) -> str:
+        if info.isDir():
+            return "Folder"
+        suffix = info.suffix()
+        return f"{suffix.upper()} file" if suffix else "File"
+
+
+def is_kiosk_data_file(path: Path, data_folder: Path) -> bool:
+    """data.db, its -wal/-shm/.lock, backups and anything else in the data folder."""
+    try:
+        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(data_folder))
+    except (OSError, ValueError):
+        return False
+
+
+class HideDataFolder(QSortFilterProxyModel):
+    """Leaves the data folder and everything in it out of the dialog's lists."""
+
+    def __init__(self, data_folder: Path) -> None:
+        super().__init__()
+        self.data_folder = data_folder
+
+    def filterAcceptsRow(self, row: int,
+                         parent: QModelIndex | QPersistentModelIndex) -> bool:
+        model = self.sourceModel()
+        if isinstance(model, QFileSystemModel):
+            path = Path(model.filePath(model.index(row, 0, parent)))
+            if is_kiosk_data_file(path, self.data_folder):
+                return False
+        return True
 
 
 class QtDialogs:
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, data_folder: Path | None = None,
+                 start_folder: Path | None = None) -> None:
         self.parent = parent
+        self.data_folder = Path(data_folder) if data_folder is not None else None
+        self._start_folder = Path(start_folder) if start_folder is not None else None
+
+    def start_folder(self) -> Path:
+        """Where file dialogs open: the chosen folder, else Documents, never the data folder."""
+        home = Path.home()
+        for candidate in (self._start_folder, home / "Documents", home):
+            if candidate is None or not candidate.is_dir():
+                continue
+            if self.data_folder is not None and is_kiosk_data_file(candidate, self.data_folder):
+                continue
+            return candidate
+        return Path(os.path.abspath(os.sep))
+
+    def _file_dialog(self, title: str, filter_: str, mode: QFileDialog.AcceptMode,
+                     suggested_name: str = "") -> str | None:
+        """Qt's own (not the system's) file dialog, which can be kept out of data.db's folder.
+
+        The system dialog on Windows offers Explorer's menus (a way out of a kiosk), and
+        none of them can be told not to read the files it lists.
+        """
+        dialog = QFileDialog(self.parent, title, str(self.start_folder()), filter_)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons, True)
+        # Neither the icon provider nor the proxy model is owned by the dialog: Python
+        # must keep them alive for as long as it is open, or Qt uses freed memory.
+        icons = NameOnlyIcons()
+        dialog.setIconProvider(icons)
+        keep_alive: list[object] = [icons]
+        dialog.setAcceptMode(mode)
+        if mode == QFileDialog.AcceptMode.AcceptOpen:
+            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        if suggested_name:
+            dialog.selectFile(suggested_name)
+        if self.data_folder is not None:
+            data_folder = self.data_folder
+            proxy = HideDataFolder(data_folder)
+            keep_alive.append(proxy)
+            dialog.setProxyModel(proxy)
+            start = str(self.start_folder())
+
+            def keep_out(entered: str) -> None:
+                if is_kiosk_data_file(Path(entered), data_folder):
+                    dialog.setDirectory(start)
+
+            dialog.directoryEntered.connect(keep_out)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        chosen = dialog.selectedFiles() if accepted else []
+        # Delete the dialog now, while what it points to is still alive.
+        Shiboken.delete(dialog)
+        del keep_alive
+        if not chosen:
+            return None
+        if self.data_folder is not None and is_kiosk_data_file(Path(chosen[0]), self.data_folder):
+            self.warn(title, "Files cannot be saved or opened in the kiosk's own data folder. "
+                             "Choose another folder.")
+            return None
+        return chosen[0]
 
     def _box(self, icon: QMessageBox.Icon, title: str, text: str,
              buttons: QMessageBox.StandardButton) -> QMessageBox:
@@ -47,12 +166,11 @@ class QtDialogs:
         return value if ok else None
 
     def ask_save_path(self, title: str, suggested_name: str, filter_: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self.parent, title, suggested_name, filter_)
-        return path or None
+        return self._file_dialog(title, filter_, QFileDialog.AcceptMode.AcceptSave,
+                                 suggested_name)
 
     def ask_open_path(self, title: str, filter_: str) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(self.parent, title, "", filter_)
-        return path or None
+        return self._file_dialog(title, filter_, QFileDialog.AcceptMode.AcceptOpen)
 
     def ask_printer(self, title: str) -> QPrinter | None:
         """The system print dialog; a configured printer, or None if cancelled."""

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWi
 from kiosk.clock import from_iso
 from kiosk.contacts import effective_contacts, stale_contacts
 from kiosk.context import AppContext
+from kiosk.course import reviews_due
 from kiosk.ui import metrics
 from kiosk.ui.widgets import Screen, body, button, heading
 
@@ -76,6 +77,10 @@ class HomeScreen(Screen):
         self.stale_contacts.setAccessibleName("Contacts to check")
         self.stale_contacts.hide()
         mlayout.addWidget(self.stale_contacts)
+        self.reviews_due = body("", "reviewsDue")
+        self.reviews_due.setAccessibleName("Course content past its review date")
+        self.reviews_due.hide()
+        mlayout.addWidget(self.reviews_due)
 
         self.sign_out = button("Sign out")
         self.sign_out.setObjectName("signOutButton")
@@ -112,6 +117,22 @@ class HomeScreen(Screen):
         self.last_sign_in.setText(describe_last_sign_in(previous_login_at, failures_since))
         self.manager_box.setVisible(user.is_manager)
         self.show_stale_contacts()
+        self.show_reviews_due()
+
+    def show_reviews_due(self) -> None:
+        """Managers are told which course content is past its review date."""
+        user = self.ctx.current_user
+        due = []
+        if user is not None and user.is_manager:
+            due = reviews_due(self.ctx.courses, self.ctx.clock.now().date())
+        if not due:
+            self.reviews_due.clear()
+            self.reviews_due.hide()
+            return
+        lines = "\n".join(f"\u2022 {d.describe()}" for d in due)
+        self.reviews_due.setText(
+            "Course content to review against current guidance:\n" + lines)
+        self.reviews_due.show()
 
     def show_stale_contacts(self) -> None:
         """Managers are told which contacts nobody has checked in the last 12 months."""
@@ -152,3 +173,5 @@ class HomeScreen(Screen):
         self.manager_box.hide()
         self.stale_contacts.clear()
         self.stale_contacts.hide()
+        self.reviews_due.clear()
+        self.reviews_due.hide()

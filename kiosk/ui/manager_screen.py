@@ -14,7 +14,9 @@ from kiosk.ui import metrics
 from kiosk.ui.manager_access_log import AccessLogPanel
 from kiosk.ui.manager_common import ManagerPanel
 from kiosk.ui.manager_contacts import ContactsPanel
+from kiosk.ui.manager_county import CountyPanel
 from kiosk.ui.manager_data import DataPanel
+from kiosk.ui.manager_item_analysis import ItemAnalysisPanel
 from kiosk.ui.manager_matrix import MatrixPanel
 from kiosk.ui.manager_people import PeoplePanel
 from kiosk.ui.manager_results import ResultsPanel
@@ -31,15 +33,17 @@ class ManagerScreen(Screen):
         self.setObjectName("managerScreen")
         self.matrix = MatrixPanel(ctx)
         self.results = ResultsPanel(ctx)
+        self.questions = ItemAnalysisPanel(ctx)
         self.access_log = AccessLogPanel(ctx)
         self.people = PeoplePanel(ctx)
         self.security = SecurityPanel(ctx)
         self.settings = SettingsPanel(ctx)
         self.contacts = ContactsPanel(ctx)
         self.data = DataPanel(ctx)
+        self.county = CountyPanel(ctx)
         self.panels: list[ManagerPanel] = [
-            self.matrix, self.results, self.access_log, self.people, self.security,
-            self.settings, self.contacts, self.data,
+            self.matrix, self.results, self.questions, self.access_log, self.people, self.security,
+            self.settings, self.contacts, self.data, self.county,
         ]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("managerTabs")

@@ -26,11 +26,10 @@ class SafeBrowser(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self.link_clicked.emit)
-        self.blocked_resources: list[str] = []  # what the content asked for (for tests)
 
     def loadResource(self, kind: int, name: QUrl) -> Any:
-        # Nothing is fetched: not images, not style sheets, not remote files.
-        self.blocked_resources.append(name.toString())
+        # Nothing is fetched: not images, not style sheets, not remote files. (A list of
+        # what was asked for used to be kept here, growing with every page shown.)
         return None
 
     def show_markdown(self, text: str) -> None:

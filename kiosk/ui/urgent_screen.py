@@ -49,9 +49,14 @@ def contacts_markdown(contacts: Sequence[Contact], today: date, localities_area:
         if c.area:
             lines.append(f"Area: {md_escape(c.area)}  ")
         verified = f"Last verified {c.last_verified.day} {c.last_verified:%B %Y}"
+        if not c.verified:
+            # Not seen on the organisation's own page: say so before anyone relies on it.
+            verified = f"Not verified \u2014 check before use. Last checked " \
+                       f"{c.last_verified.day} {c.last_verified:%B %Y}"
         if id(c) in stale:
             verified += " (over a year ago: this may have changed)"
-        lines.append(f"*{md_escape(verified)}*")
+        # Bold when not verified: it is the one thing to notice before dialling.
+        lines.append(f"*{md_escape(verified)}*" if c.verified else f"**{md_escape(verified)}**")
         lines.append("")
     if localities:
         title = "Localities" + (f" in {md_escape(localities_area)}" if localities_area else "")

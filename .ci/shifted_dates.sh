@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test that touches dates, CLI subprocesses or the GUI under libfaketime, at
+# dates that stress the calendar. Each run starts a minute before midnight, so the day
+# (and at the 31 December, the year) changes while the tests run. No test may notice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LIB=$(dpkg -L libfaketime 2>/dev/null | grep '/libfaketime.so.1$' | head -n 1 || true)
+[ -n "$LIB" ] || { echo ".ci: libfaketime is not installed" >&2; exit 1; }
+
+DATES=(
+    "2028-02-29 23:59:00"   # a leap day, rolling into 1 March
+    "2026-12-31 23:59:00"   # new year's eve, rolling into a new year
+    "2041-06-15 23:59:00"   # years ahead (and past 2038)
+)
+# Everything except what does not depend on the date at all and is slow: the frozen
+# build, the benchmark script and the property-based input suites.
+SELECT=(-m "not slow" --ignore=tests/test_bad_input.py -p no:cacheprovider -q -n auto)
+
+for when in "${DATES[@]}"; do
+    echo ".ci: the suite with the system date at $when"
+    # "@" starts the clock at that instant and lets it run at the real rate (monotonic
+    # clocks too: FAKETIME_DONT_FAKE_MONOTONIC=1 makes libfaketime 0.9.10 break
+    # time.sleep with EINVAL). A smaller crash suite keeps three runs quick.
+    LD_PRELOAD="$LIB" FAKETIME="@$when" KIOSK_CRASH_KILLS=12 \
+        .venv/bin/python -m pytest "${SELECT[@]}"
+done
