@@ -12,15 +12,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from kiosk.clock import Clock, to_iso
 from kiosk.db import write_transaction
+from kiosk.errors import KioskError
 from kiosk.migrations import migrations
 
 GENESIS = "0" * 64
@@ -42,6 +46,10 @@ URGENT_OPENED = "urgent_help_opened"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 - an event name
 LOG_PURGE = "log_purge"
 CERTIFICATE = "certificate"  # a certificate saved or printed at the kiosk
+TEST_SUBMITTED = "test_submitted"  # a result sealed into the chain (kiosk/evidence.py)
+IDENTITY = "identity"  # who an account is, sealed into the chain (kiosk/evidence.py)
+UNCLEAN_SHUTDOWN = "unclean_shutdown"  # found at start: the last run never wrote kiosk_exit
+CLOSE_REFUSED = "close_refused"  # someone tried to close the kiosk window without a manager
 
 COLUMNS = (
     "id", "occurred_at", "kiosk_id", "event", "username_entered",
@@ -196,6 +204,35 @@ def _expected_guards() -> dict[str, str]:
     }
 
 
+@functools.cache
+def _expected_schema() -> dict[tuple[str, str], str]:
+    """Every trigger and view the migrations create, by (type, name)."""
+    fresh = Database(memory=True)
+    migrations.apply(fresh)
+    return {(kind, name): " ".join((sql or "").split()) for kind, name, sql in fresh.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view')")}
+
+
+def _schema_problem(db: Database) -> str:
+    """A trigger or view the kiosk did not create (or one it did, since altered).
+
+    One `BEFORE INSERT ... RAISE(IGNORE)` trigger silently drops chosen rows before they
+    reach the chain, and the chain still verifies; so anything unknown is reported.
+    """
+    expected = _expected_schema()
+    for kind, name, table, sql in db.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master "
+            "WHERE type IN ('trigger', 'view') ORDER BY name").fetchall():
+        known = expected.get((kind, name))
+        shown = clean_text(name, 64)
+        if known is None:
+            where = f" on table '{clean_text(table, 64)}'" if kind == "trigger" else ""
+            return f"an unknown {kind} '{shown}'{where} was added to the database"
+        if known != " ".join((sql or "").split()):
+            return f"the {kind} '{shown}' has been altered"
+    return ""
+
+
 def _guard_problem(db: Database) -> str:
     present = dict(db.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall())
@@ -209,7 +246,7 @@ def _guard_problem(db: Database) -> str:
             return f"the protection '{name}' has been altered"
     if db.execute("SELECT COUNT(*) FROM access_log_purge_gate").fetchone()[0]:
         return "the purge gate has been left open, so rows can be deleted"
-    return ""
+    return _schema_problem(db)
 
 
 def _head(db: Database) -> tuple[int, str] | None:
@@ -306,3 +343,102 @@ def query(
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY occurred_at, id"
     yield from db.query(sql, params)
+
+
+# ---------------------------------------------------------------- receipts
+
+RECEIPT_TITLE = "Access-log receipt (safeguarding training kiosk)"
+_RECEIPT_ROW = re.compile(r"\brow\s*[:=]?\s*(\d+)", re.IGNORECASE)
+_RECEIPT_HASH = re.compile(r"\bhash\s*[:=]?\s*([0-9a-fA-F]{16,64})\b", re.IGNORECASE)
+RECEIPT_MIN_HEX = 16  # what a person must copy by hand at least: 64 bits
+
+
+@dataclass(frozen=True)
+class Receipt:
+    row_id: int
+    row_hash: str
+    taken_at: str
+    kiosk_id: str
+    centre_name: str
+
+    def text(self) -> str:
+        return "\n".join([
+            RECEIPT_TITLE,
+            f"Centre: {clean_text(self.centre_name, 100)}",
+            f"Kiosk: {clean_text(self.kiosk_id, 40)}",
+            f"Taken: {self.taken_at}",
+            f"Row: {self.row_id}",
+            f"Hash: {self.row_hash}",
+            "Keep this away from the kiosk PC (print it, or e-mail it to yourself).",
+            "Check the log against it later with: kiosk verify --receipt FILE",
+            "",
+        ])
+
+
+def receipt(db: Database, clock: Clock, *, kiosk_id: str, centre_name: str) -> Receipt:
+    """The chain's newest row and hash now: kept elsewhere, it pins everything before it.
+
+    Someone who rewrites the log and recomputes every hash changes the hash of the
+    receipt's row; a later `kiosk verify --receipt` shows that.
+    """
+    last = db.execute("SELECT id, row_hash FROM access_log ORDER BY id DESC LIMIT 1").fetchone()
+    if last is None:
+        anchor = _anchor(db)
+        last = (anchor[0] - 1, anchor[1]) if anchor else (0, GENESIS)
+    return Receipt(int(last[0]), str(last[1]), to_iso(clock.now()), kiosk_id, centre_name)
+
+
+def take_receipt(db: Database, clock: Clock, *, kiosk_id: str, centre_name: str, who: str,
+                 user_id: int | None = None) -> Receipt:
+    """A receipt of the chain as it is now, and a log row saying one was taken (after it)."""
+    with write_transaction(db):
+        taken = receipt(db, clock, kiosk_id=kiosk_id, centre_name=centre_name)
+        append(db, clock, kiosk_id=kiosk_id, event=MANAGER_ACTION, username_entered=who,
+               user_id=user_id, user_matched=who if user_id is not None else "",
+               reason=f"log receipt taken at row {taken.row_id}")
+    return taken
+
+
+def save_receipt(path: Path | str, text: str) -> None:
+    """Write a receipt whole or not at all (temporary name, then rename)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise KioskError(f"the receipt could not be saved to {path} "
+                         f"({exc.strerror or exc})") from None
+
+
+def parse_receipt(text: str) -> tuple[int, str] | None:
+    row = _RECEIPT_ROW.search(text or "")
+    found = _RECEIPT_HASH.search(text or "")
+    if not row or not found:
+        return None
+    return int(row.group(1)), found.group(1).lower()
+
+
+def check_receipt(db: Database, text: str) -> str:
+    """'' when the log still holds the receipt's row with its hash, else what is wrong."""
+    parsed = parse_receipt(text)
+    if parsed is None:
+        return ("the receipt could not be read: it needs its 'Row:' number and at least "
+                f"{RECEIPT_MIN_HEX} characters of its 'Hash:'")
+    row_id, wanted = parsed
+    anchor = _anchor(db)
+    if row_id == 0:
+        return "" if wanted == GENESIS[:len(wanted)] else "the receipt's hash is not the start"
+    found = db.execute("SELECT row_hash FROM access_log WHERE id = ?", [row_id]).fetchone()
+    if found is None and anchor and row_id == anchor[0] - 1:
+        found = (anchor[1],)  # the row was purged, but the chain still starts from its hash
+    if found is None:
+        if anchor and row_id < anchor[0]:
+            return (f"the receipt's row {row_id} was removed by a retention purge, so this "
+                    "receipt can no longer be checked; take a new one")
+        return f"the log no longer has the receipt's row {row_id}: rows were removed"
+    if not str(found[0]).startswith(wanted):
+        return (f"row {row_id} is not the row the receipt recorded: the log up to it "
+                "was rewritten")
+    return ""

@@ -7,12 +7,17 @@ access log gets the real reason, for managers.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlite_utils import Database
 
-from kiosk import access_log, passwords, users
+from kiosk import access_log, evidence, passwords, users
 from kiosk.clock import Clock, from_iso, to_iso
 from kiosk.db import write_transaction
 from kiosk.settings import Settings
@@ -46,6 +51,56 @@ class LoginOutcome:
     retry_after_seconds: int = 0
 
 
+UNKNOWN_PREFIX = "(unrecognised #"
+KEY_SUFFIX = ".namekey"
+
+
+def unknown_name_label(typed: str, key: bytes) -> str:
+    """A keyed tag for a name no account has: the same name gives the same tag.
+
+    HMAC-SHA-256 under a key kept beside data.db (never inside it, nor in backups or
+    exports), so the log, a backup or an export alone cannot be searched for the
+    password someone typed into the username box. 32 bits: enough to tell the names
+    tried apart, and a guess that matches one tag also matches many other words.
+    """
+    folded = users.username_key(typed).encode("utf-8")
+    return f"{UNKNOWN_PREFIX}{hmac.new(key, folded, hashlib.sha256).hexdigest()[:8]})"
+
+
+def unknown_name_key(db: Database) -> bytes:
+    """The key for unknown_name_label: `data.db.namekey`, made owner-only on first use.
+
+    A database in memory, or a folder that cannot be written, gets a key for this process
+    only (the tags then group names only until the kiosk restarts).
+    """
+    row = db.execute("PRAGMA database_list").fetchone()
+    path = Path(row[2]) if row and row[2] else None
+    if path is None:
+        return secrets.token_bytes(32)
+    key_path = path.with_name(path.name + KEY_SUFFIX)
+    try:
+        data = key_path.read_bytes()
+        if len(data) >= 32:
+            return data[:32]
+    except OSError:
+        pass
+    fresh = secrets.token_bytes(32)
+    try:
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        try:
+            return key_path.read_bytes()[:32] or fresh
+        except OSError:
+            return fresh
+    except OSError:
+        return fresh
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(fresh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return fresh
+
+
 def delay_for(failures: int, delay_after: int) -> int:
     """Seconds to wait before the next try: 1, 2, 4, 8... from the `delay_after`th failure."""
     if failures < delay_after:
@@ -60,6 +115,7 @@ class Authenticator:
         self.db = db
         self.settings = settings
         self.clock = clock
+        self._key: bytes | None = None
 
     def _log(self, event: str, typed: str, user: User | None, reason: str = "") -> None:
         access_log.append(
@@ -78,17 +134,54 @@ class Authenticator:
         ).fetchone()[0]
         return bool(count >= int(self.settings.get("kiosk_failure_limit")))
 
+    def _secret(self) -> bytes:
+        if self._key is None:
+            self._key = unknown_name_key(self.db)
+        return self._key
+
+    def _unknown_throttle(self, label: str) -> int:
+        """Seconds before this unrecognised name may be tried again (as for an account).
+
+        The same rising delay as a real account gets, counted from the log, so the
+        delay itself says nothing about whether an account exists.
+        """
+        since = to_iso(self.clock.now()
+                       - timedelta(minutes=int(self.settings.get("lockout_minutes"))))
+        count, last = self.db.execute(
+            "SELECT COUNT(*), MAX(occurred_at) FROM access_log WHERE event = ? "
+            "AND username_entered = ? AND reason = ? AND occurred_at >= ?",
+            [access_log.LOGIN_FAILURE, label, UNKNOWN_USER, since]).fetchone()
+        wait = delay_for(int(count), int(self.settings.get("lockout_delay_after")))
+        if not wait or not last:
+            return 0
+        left = (from_iso(last) + timedelta(seconds=wait) - self.clock.now()).total_seconds()
+        return max(0, int(left) + (1 if left > int(left) else 0))
+
     def login(self, username_typed: str, password: str) -> LoginOutcome:
         typed = access_log.clean_text(username_typed, access_log.USERNAME_CAP)
+        user = users.find(self.db, typed)
+        # What is typed for a name no account has is often a password typed into the wrong
+        # box: the log keeps only a keyed tag of it, so managers see the same unknown name
+        # tried again and again, and nobody can read it back (SECURITY.md).
+        shown = typed if user is not None else unknown_name_label(typed, self._secret())
         if self._kiosk_paused():
-            self._log(access_log.LOGIN_FAILURE, typed, None, KIOSK_THROTTLED)
+            self._log(access_log.LOGIN_FAILURE, shown, None, KIOSK_THROTTLED)
             return LoginOutcome(False, KIOSK_PAUSED)
 
-        user = users.find(self.db, typed)
         if user is None:
             passwords.verify_dummy(password)
-            self._log(access_log.LOGIN_FAILURE, typed, None, UNKNOWN_USER)
-            return LoginOutcome(False, GENERIC_FAILURE)
+            wait = self._unknown_throttle(shown)
+            if wait:
+                self._log(access_log.LOGIN_FAILURE, shown, None, TOO_SOON)
+                return LoginOutcome(False, GENERIC_FAILURE, retry_after_seconds=wait)
+            self._log(access_log.LOGIN_FAILURE, shown, None, UNKNOWN_USER)
+            failures = self.db.execute(
+                "SELECT COUNT(*) FROM access_log WHERE event = ? AND username_entered = ? "
+                "AND reason = ? AND occurred_at >= ?",
+                [access_log.LOGIN_FAILURE, shown, UNKNOWN_USER, to_iso(self.clock.now() - timedelta(
+                    minutes=int(self.settings.get("lockout_minutes"))))]).fetchone()[0]
+            delay = delay_for(int(failures), int(self.settings.get("lockout_delay_after")))
+            return LoginOutcome(False, GENERIC_FAILURE, retry_after_seconds=delay)
 
         # The expensive check runs before taking the write lock, and for every account
         # state, so timing does not reveal whether an account is locked or disabled.
@@ -156,6 +249,9 @@ class Authenticator:
             [now, new_hash, user.id],
         )
         self._log(access_log.LOGIN_SUCCESS, typed, user)
+        if new_hash != stored:  # a stronger hash is a change of identity record too
+            evidence.seal_identity(self.db, self.clock, user.id, self.settings.kiosk_id,
+                                   "password rehashed", user.username)
         return LoginOutcome(
             True, user=users.get(self.db, user.id), previous_login_at=previous,
             failures_since=int(failures_since),

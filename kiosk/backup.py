@@ -24,10 +24,17 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from kiosk import access_log
+from kiosk import access_log, partials
 from kiosk.audit import reason_text
 from kiosk.clock import Clock
-from kiosk.db import BUSY_TIMEOUT_MS, backup_to, friendly_error, open_database
+from kiosk.db import (
+    BUSY_TIMEOUT_MS,
+    backup_to,
+    friendly_error,
+    open_database,
+    open_readonly,
+    remove_stale_journal,
+)
 from kiosk.errors import DatabaseError, KioskError
 from kiosk.instance import InstanceLock
 from kiosk.migrations import KNOWN
@@ -178,9 +185,15 @@ def check_restorable(src: Path) -> None:
     if not is_sqlite_file(src):
         raise KioskError(f"{src.name} is not a kiosk backup (it is not an SQLite database).")
     try:
-        # Read-only and immutable: checking a backup must never change it (or make a -wal).
-        uri = src.resolve().as_uri() + "?mode=ro&immutable=1"
-        conn = sqlite3.connect(uri, uri=True)
+        # Read-only (db.open_readonly): checking a backup must never change it, and the
+        # committed rows in a -wal beside it are part of it.
+        opened = open_readonly(src)
+        conn = opened.__enter__().conn
+    except DatabaseError as exc:
+        if "damaged" in str(exc):
+            raise KioskError(f"{src.name} is damaged (it cannot be read); it was not "
+                             "restored. Try an older backup.") from None
+        raise KioskError(f"{src.name} cannot be opened as a database.") from None
     except sqlite3.Error:
         raise KioskError(f"{src.name} cannot be opened as a database.") from None
     try:
@@ -205,7 +218,7 @@ def check_restorable(src: Path) -> None:
     except sqlite3.Error as exc:
         raise KioskError(f"{src.name} cannot be read as a kiosk database ({exc}).") from None
     finally:
-        conn.close()
+        opened.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)
@@ -260,39 +273,46 @@ def restore(src: Path | str, db_path: Path | str, clock: Clock, *,
         stamp = _local(clock).strftime("%Y%m%d-%H%M%S")
         staged = db_path.with_name(f".{db_path.name}.restoring")
         staged.unlink(missing_ok=True)
-        try:
-            source = sqlite3.connect(src.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
-            dest = sqlite3.connect(staged)
+        with partials.tracked(staged):
             try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode = DELETE")
-                ok = [r[0] for r in dest.execute("PRAGMA integrity_check")] == ["ok"]
-            finally:
-                dest.close()
-                source.close()
-        except (OSError, sqlite3.Error) as exc:
-            staged.unlink(missing_ok=True)
-            raise _write_failure(exc, db_path) from None
-        if not ok:
-            staged.unlink(missing_ok=True)
-            raise KioskError("The restored copy failed its integrity check; nothing was changed.")
-        try:
-            if db_path.exists():
-                _check_not_in_use(db_path)
-            aside = _move_aside(db_path, stamp)
-        except BaseException:
-            staged.unlink(missing_ok=True)  # a refused restore leaves nothing behind
-            raise
-        try:
-            os.replace(staged, db_path)
-        except OSError as exc:
-            # data.db was moved aside a moment ago: put it back rather than leave none.
-            if aside is not None:
-                _put_back([(Path(str(aside) + sfx), Path(str(db_path) + sfx))
-                           for sfx in ("", "-wal", "-shm") if Path(str(aside) + sfx).exists()])
-            staged.unlink(missing_ok=True)
-            raise KioskError(f"{db_path.name} could not be replaced ({exc.strerror or exc}); "
-                             "nothing was changed.") from None
+                os.close(os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+                # The source's committed WAL rows come with it (open_readonly reads them).
+                with open_readonly(src) as source:
+                    dest = sqlite3.connect(staged)
+                    try:
+                        source.conn.backup(dest)
+                        dest.execute("PRAGMA journal_mode = DELETE")
+                        ok = [r[0] for r in dest.execute("PRAGMA integrity_check")] == ["ok"]
+                    finally:
+                        dest.close()
+            except (OSError, sqlite3.Error, DatabaseError) as exc:
+                staged.unlink(missing_ok=True)
+                raise _write_failure(exc, db_path) from None
+            if not ok:
+                staged.unlink(missing_ok=True)
+                raise KioskError(
+                    "The restored copy failed its integrity check; nothing was changed.")
+            try:
+                if db_path.exists():
+                    _check_not_in_use(db_path)
+                aside = _move_aside(db_path, stamp)
+            except BaseException:
+                staged.unlink(missing_ok=True)  # a refused restore leaves nothing behind
+                raise
+            # A -wal/-shm with no data.db (deleted by hand, say) belongs to another file:
+            # SQLite would replay it into the restored one.
+            remove_stale_journal(db_path)
+            try:
+                os.replace(staged, db_path)
+            except OSError as exc:
+                # data.db was moved aside a moment ago: put it back rather than leave none.
+                if aside is not None:
+                    _put_back([(Path(str(aside) + sfx), Path(str(db_path) + sfx))
+                               for sfx in ("", "-wal", "-shm")
+                               if Path(str(aside) + sfx).exists()])
+                staged.unlink(missing_ok=True)
+                raise KioskError(f"{db_path.name} could not be replaced "
+                                 f"({exc.strerror or exc}); nothing was changed.") from None
     db = open_database(db_path)
     try:
         settings_kiosk = db.execute(

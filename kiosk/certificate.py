@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log
+from kiosk import access_log, evidence
 from kiosk.clock import Clock
 from kiosk.errors import NotFoundError
 from kiosk.quiz import CODE_ALPHABET, CODE_PREFIX
@@ -102,10 +102,20 @@ def for_attempt(db: Database, settings: Settings, attempt_id: str,
 class Verification:
     facts: CertificateFacts
     current: bool
+    problem: str = ""  # why the record cannot be trusted (evidence.seal_problem), if it cannot
+
+    @property
+    def state(self) -> str:
+        if self.problem:
+            return "NOT VALID"
+        return "CURRENT" if self.current else "EXPIRED"
 
     def describe(self) -> str:
         f = self.facts
-        state = "CURRENT" if self.current else "EXPIRED"
+        if self.problem:
+            return (f"{f.code}: NOT VALID. The record behind this code does not match what "
+                    f"the kiosk sealed: {self.problem}.")
+        state = self.state
         return (f"{f.code}: {state}. {f.full_name} ({f.username}) passed "
                 f"\"{f.course_title}\" version {f.course_version} on {f.passed_on.isoformat()} "
                 f"with {f.score_text}; valid until {f.expires_on.isoformat()}.")
@@ -124,7 +134,8 @@ def verify(db: Database, code: str, today: date, courses: Sequence[Any] = (),
             f"no certificate has the code '{wanted}'. Check it was typed exactly as printed "
             "(codes look like SGK-ABCD-2346).")
     facts = _facts(rows[0], courses, centre_name)
-    return Verification(facts, facts.current_on(today))
+    return Verification(facts, facts.current_on(today),
+                        evidence.seal_problem(db, facts.attempt_id))
 
 
 def record_output(db: Database, settings: Settings, clock: Clock, user: User | None,

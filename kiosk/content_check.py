@@ -692,6 +692,8 @@ class _Checker:
             for match in _LINK.finditer(line):
                 self._link(rel, number, match.group(1), base, section_files)
             self._contact_details(rel, number, line)
+        for number, message in unsafe_links(text):
+            self.add(rel, number, message)
 
     def _contact_details(self, rel: str, number: int, line: str) -> None:
         """Numbers and addresses live in contacts.toml only, where each has a checked date.
@@ -729,6 +731,59 @@ class _Checker:
         else:
             self.add(rel, number, f"the link {target} points at a section file that does "
                                   "not exist")
+
+
+# Schemes that run code or open local files; every other check allows only ALLOWED_SCHEMES.
+_DANGEROUS = r"(?:javascript|vbscript|livescript|data|file)"
+_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*<?([^\s>]*)>?", re.MULTILINE)
+_AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*)>")
+_INLINE_DEST = re.compile(r"\]\(\s*<?([^)\s>]*)", re.DOTALL)
+_HTML_OPEN = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>", re.DOTALL)
+_ANYWHERE = re.compile(_DANGEROUS + r"\s*:\S", re.IGNORECASE)
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.MULTILINE | re.DOTALL)
+
+
+def unsafe_links(text: str) -> list[tuple[int, str]]:
+    """javascript:, file: and like links in every Markdown form, with their line numbers.
+
+    The line-by-line check sees `[text](target)` on one line. This one reads the whole
+    file, so it also finds reference definitions (`[id]: javascript:...`), autolinks
+    (`<file:///C:/...>`), inline links and raw HTML split across lines, and, as a last
+    net, such a scheme anywhere outside code. Code is blanked first (newlines kept, so
+    line numbers stay right): a scheme shown as code is text, not a link.
+    """
+    def blank(match: re.Match[str]) -> str:
+        return "".join(ch if ch == "\n" else " " for ch in match.group(0))
+
+    plain = _CODE_SPAN.sub(blank, _FENCE.sub(blank, text))
+    found: dict[int, str] = {}
+
+    def line_of(pos: int) -> int:
+        return plain.count("\n", 0, pos) + 1
+
+    def scheme_of(target: str) -> str:
+        cleaned = "".join(ch for ch in target if ch.isprintable() and not ch.isspace())
+        match = _SCHEME.match(cleaned)
+        return match.group(1).lower() if match else ""
+
+    for pattern, form in ((_REF_DEFINITION, "reference link"), (_AUTOLINK, "autolink"),
+                          (_INLINE_DEST, "link")):
+        for match in pattern.finditer(plain):
+            scheme = scheme_of(match.group(1))
+            if scheme and scheme not in ALLOWED_SCHEMES:
+                found.setdefault(line_of(match.start()), (
+                    f"the {form} {match.group(1)[:60]} is not allowed: links may be web "
+                    "addresses (http, https), mailto: or tel:, or a section"))
+    for match in _HTML_OPEN.finditer(plain):
+        if "\n" in match.group(0):
+            found.setdefault(line_of(match.start()), (
+                f"raw HTML is not allowed ({' '.join(match.group(0).split())[:40]}): "
+                "use Markdown only"))
+    for match in _ANYWHERE.finditer(plain):
+        found.setdefault(line_of(match.start()), (
+            f"'{match.group(0)[:20]}' is not allowed anywhere in the text: it is how a "
+            "link runs code or opens a file on the PC"))
+    return sorted(found.items())
 
 
 def _join(base: PurePosixPath, path: str) -> str:

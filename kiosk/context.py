@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from kiosk.auth import Authenticator
 from kiosk.clock import Clock, clock_for
-from kiosk.db import connect, open_database
+from kiosk.db import connect, open_database, refuse_if_vanished
 from kiosk.errors import DatabaseError
 from kiosk.settings import Settings
 from kiosk.users import User
@@ -113,6 +113,10 @@ def open_context(db_path: Path | str, *, clock: Clock | None = None, create: boo
         raise DatabaseError(
             f"There is no kiosk database at {path}. Check --db, or start the kiosk once."
         )
+    from kiosk import partials
+
+    partials.remove_leftovers()  # what a killed export or backup left behind
+    refuse_if_vanished(path)  # never a fresh, empty kiosk where one has already run
     db = open_database(path, writes_only=writes_only)
     clock = clock or clock_for(path)
     settings = Settings(db, clock)

@@ -35,13 +35,14 @@ def friendly_error(exc: BaseException, path: Path | str = "data.db") -> Database
     """Turn an sqlite3 error into the message a person can act on."""
     name = Path(path).name
     text = str(exc).lower()
+    # SQLite says "disk I/O error" or "unable to open" when it cannot even create its
+    # journal on a full disk; that is a full disk, never a damaged file.
+    if "full" in text or (("i/o error" in text or "unable to open" in text)
+                          and disk_is_full(path)):
+        return full_disk(path)
     if "locked" in text or "busy" in text:
         return DatabaseError(
             f"{name} is busy: another kiosk or program is using it. Wait a moment and try again."
-        )
-    if "full" in text:
-        return DatabaseError(
-            f"The disk holding {name} is full. Nothing was saved; free some space and try again."
         )
     if "readonly" in text or "read-only" in text:
         return DatabaseError(
@@ -53,6 +54,25 @@ def friendly_error(exc: BaseException, path: Path | str = "data.db") -> Database
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return damaged(path)
     return DatabaseError(f"{name} could not be used ({exc}). Nothing was changed.")
+
+
+LOW_SPACE_BYTES = 1024 * 1024
+
+
+def disk_is_full(path: Path | str) -> bool:
+    """Less than a megabyte free where `path` lives: too little for SQLite's journal."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(Path(path).resolve().parent).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def full_disk(path: Path | str) -> DatabaseError:
+    return DatabaseError(
+        f"The disk holding {Path(path).name} is full. Nothing was saved; free some space "
+        "and try again. The database itself is not damaged.")
 
 
 def damaged(path: Path | str) -> DatabaseError:
@@ -191,7 +211,12 @@ def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True,
                     rows = found
                     break
     except sqlite3.DatabaseError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        text = str(exc).lower()
+        if ("not a database" in text or "malformed" in text or "corrupt" in text) \
+                and not disk_is_full(path):
+            raise damaged(path) from None
+        if any(word in text for word in ("locked", "busy", "full", "i/o error", "readonly",
+                                         "read-only", "unable to open")):
             raise friendly_error(exc, path) from None
         raise damaged(path) from None
     if [r[0] for r in rows] != ["ok"]:
@@ -199,23 +224,28 @@ def _quick_check(conn: sqlite3.Connection, path: Path, *, full: bool = True,
 
 
 def _copy_aside(conn: sqlite3.Connection, path: Path) -> Path:
-    """A consistent copy (WAL included) made with SQLite's online backup API."""
+    """A consistent copy (WAL included) made with SQLite's online backup API.
+
+    Written under a temporary name and renamed when complete, so a kill or a full disk
+    never leaves a half-copy that looks like a good pre-migration file.
+    """
+    from kiosk import partials
+
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.pre-migration-{stamp}")
-    # Written under another name and renamed when whole, so a copy that failed half-way
-    # (full disk) is never mistaken for a good one.
-    partial = path.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
+    tmp = target.with_name(target.name + ".partial")
     try:
-        dest = sqlite3.connect(partial)
-        try:
-            conn.backup(dest)
-            dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        finally:
-            dest.close()
-        replace_file(partial, target)
+        with partials.tracked(tmp):
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+            dest = sqlite3.connect(tmp)
+            try:
+                conn.backup(dest)
+                dest.execute("PRAGMA journal_mode = DELETE")  # self-contained, no -wal
+            finally:
+                dest.close()
+            replace_file(tmp, target)  # Windows: refused while something holds the old one
     except BaseException:
-        partial.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 
@@ -329,6 +359,105 @@ def connect(path: Path | str) -> Database:
     return Database(conn, execute_plugins=False)
 
 
+def signs_of_earlier_use(path: Path | str, *, include_log: bool = False,
+                         include_lock: bool = False) -> list[str]:
+    """Files that only a kiosk which has run on `path` leaves beside it.
+
+    A missing or empty data.db with any of these beside it is a lost or replaced
+    database, not a new kiosk: starting afresh would offer first-run set-up (anyone
+    may create the first manager) and hide the old record.
+    """
+    path = Path(path)
+    found = []
+    folder = path.parent / "backups"
+    if folder.is_dir() and any(folder.glob(f"{path.stem}-auto-*.db")):
+        found.append("backups/")
+    for pattern in (f"{path.name}.replaced-*", f"{path.name}.pre-migration-*"):
+        found.extend(sorted(p.name for p in path.parent.glob(pattern))[:1])
+    for suffix in (".namekey", "-wal"):
+        if Path(f"{path}{suffix}").exists():
+            found.append(f"{path.name}{suffix}")
+    if include_lock and Path(f"{path}.lock").exists():
+        found.append(f"{path.name}.lock")
+    log_file = path.with_name("kiosk.log")
+    if include_log and log_file.exists() and log_file.stat().st_size > 0:
+        found.append("kiosk.log")
+    return found
+
+
+def refuse_if_vanished(path: Path | str, **kinds: bool) -> None:
+    """Raise when data.db is missing or empty although a kiosk has clearly run there."""
+    path = Path(path)
+    try:
+        empty = not path.exists() or path.stat().st_size == 0
+    except OSError:
+        return
+    if not empty:
+        return
+    signs = signs_of_earlier_use(path, **kinds)
+    if signs:
+        state = "is missing" if not path.exists() else "is empty"
+        raise DatabaseError(
+            f"{path.name} {state}, but a kiosk has run here before (found: "
+            f"{', '.join(signs)}). Nothing was created. Restore the latest backup with "
+            f"`kiosk restore BACKUP_FILE` (the newest is in {path.parent / 'backups'}); to "
+            "start a new kiosk on purpose, move those files somewhere else first.")
+
+
+@contextmanager
+def open_readonly(path: Path | str) -> Iterator[Database]:
+    """Open a database for checking only: the file and its folder are left exactly as found.
+
+    - No -wal beside it: `immutable=1`, so SQLite neither writes nor creates anything
+      (not even a -shm), and a backup's journal mode is never switched.
+    - A -wal and -shm present (a running kiosk, or one that crashed): an ordinary
+      read-only connection, which sees the committed rows in the WAL.
+    - A -wal without its -shm (a copied set, or a read-only folder): the file and its WAL
+      are copied to a private temporary folder and the copy is read, so the WAL's rows
+      count and nothing appears beside the original.
+    """
+    import shutil
+    import tempfile
+
+    path = Path(path)
+    if not path.is_file():
+        raise DatabaseError(f"There is no kiosk database at {path}. Check --db.")
+    wal = Path(f"{path}-wal")
+    shm = Path(f"{path}-shm")
+    workdir: str | None = None
+    try:
+        if wal.exists() and not shm.exists():
+            workdir = tempfile.mkdtemp(prefix="kiosk-verify-")
+            target = Path(workdir) / path.name
+            shutil.copyfile(path, target)
+            shutil.copyfile(wal, Path(f"{target}-wal"))
+            uri = target.resolve().as_uri() + "?mode=ro"
+        elif wal.exists():
+            uri = path.resolve().as_uri() + "?mode=ro"
+        else:
+            uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    except OSError as exc:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise DatabaseError(f"{path.name} could not be read ({exc.strerror or exc}).") from None
+    except sqlite3.Error as exc:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise friendly_error(exc, path) from None
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        try:
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise friendly_error(exc, path) from None
+        yield Database(conn, execute_plugins=False)
+    finally:
+        conn.close()
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
     """A transaction that takes the write lock before its first read.
@@ -363,21 +492,46 @@ def backup_to(db: Database, target: Path | str) -> None:
     has passed an integrity check, so a failure (full disk, pulled USB stick)
     never leaves a half-written file under the backup's name.
     """
+    from kiosk import partials  # partials -> instance -> errors: no cycle, but kept local
+
     target = Path(target)
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
     try:
-        dest = sqlite3.connect(tmp)
-        try:
-            db.conn.backup(dest)
-            # One self-contained file: a backup must not depend on a -wal beside it.
-            dest.execute("PRAGMA journal_mode = DELETE")
-            rows = dest.execute("PRAGMA integrity_check").fetchall()
-        finally:
-            dest.close()
-        if [r[0] for r in rows] != ["ok"]:
-            raise DatabaseError("The backup copy failed its integrity check; it was not kept.")
-        replace_file(tmp, target)  # Windows: refused while a viewer has the old backup open
+        with partials.tracked(tmp):
+            # Owner-only from the first byte: it holds everyone's records.
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+            dest = sqlite3.connect(tmp)
+            try:
+                db.conn.backup(dest)
+                # One self-contained file: a backup must not depend on a -wal beside it.
+                dest.execute("PRAGMA journal_mode = DELETE")
+                rows = dest.execute("PRAGMA integrity_check").fetchall()
+            finally:
+                dest.close()
+            if [r[0] for r in rows] != ["ok"]:
+                raise DatabaseError(
+                    "The backup copy failed its integrity check; it was not kept.")
+            remove_stale_journal(target)
+            replace_file(tmp, target)  # Windows: refused while a viewer has the old backup open
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_journal(target: Path) -> list[Path]:
+    """Move aside a -wal/-shm left beside `target` by some earlier file of that name.
+
+    SQLite applies a -wal to whatever database file has the matching name, so a stale
+    one beside a fresh copy would be replayed into it (and could damage it). The copy is
+    self-contained (rollback-journal mode), so anything there belongs to another file.
+    """
+    moved = []
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for suffix in ("-wal", "-shm", "-journal"):
+        stale = Path(f"{target}{suffix}")
+        if stale.exists():
+            aside = stale.with_name(f"{stale.name}.stale-{stamp}")
+            os.replace(stale, aside)
+            moved.append(aside)
+    return moved

@@ -25,6 +25,7 @@ from typing import IO, Any
 
 from sqlite_utils import Database
 
+from kiosk import partials
 from kiosk.errors import KioskError
 from kiosk.filters import AccessLogFilter, DayRange, ResultsFilter
 from kiosk.paths import replace_file
@@ -147,15 +148,19 @@ def write_csv(target: Path | str | None, columns: Sequence[str],
     fd = -1
     tmp_name = ""
     try:
+        # mkstemp: owner-only (0600); tracked: removed at the next start if we are killed.
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
                                         dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            fd = -1
-            count = write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        replace_file(tmp_name, target)  # Windows: refused while Excel has the old file open
-        tmp_name = ""
+        with partials.tracked(tmp_name):
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+                fd = -1
+                count = write(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            # Closed first: Windows will not rename an open file, and refuses (with a
+            # clear message) while Excel has the old export open.
+            replace_file(tmp_name, target)
+            tmp_name = ""
         return count
     except OSError as exc:
         raise _disk_message(exc, target) from None

@@ -16,6 +16,7 @@ import contextlib
 import errno
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -74,6 +75,34 @@ class InstanceLock:
         self.path = lock_path(self.db_path)
         self.purpose = purpose
         self._fd = -1
+        self._others: list[InstanceLock] = []
+
+    def _aliases(self) -> list[Path]:
+        """Other lock files for the same database reached by another name.
+
+        `data.db.lock` is per name: a symlink or a hard link to data.db would get a lock
+        of its own and a second kiosk would start. So the kiosk also locks beside the
+        real path (symlinks) and a lock named after the file's identity, its device and
+        inode, in the temporary folder (hard links).
+        """
+        found = []
+        try:
+            real = self.db_path.resolve()
+        except OSError:
+            real = self.db_path
+        if real != self.db_path.absolute():
+            found.append(lock_path(real))
+        try:
+            info = os.stat(self.db_path)
+        except OSError:
+            return found
+        folder = Path(tempfile.gettempdir()) / "kiosk-locks"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        except OSError:
+            return found
+        found.append(folder / f"{info.st_dev}-{info.st_ino}.lock")
+        return found
 
     @property
     def held(self) -> bool:
@@ -112,7 +141,33 @@ class InstanceLock:
         self._fd = fd
         _HELD_HERE.add(os.path.realpath(self.path))
         self._write_holder()
+        for alias in self._aliases():
+            other = InstanceLock(self.db_path, self.purpose)
+            other.path = alias
+            other._others = []
+            try:
+                other._acquire_one()
+            except KioskRunning:
+                self.release()
+                raise KioskRunning(
+                    f"Another kiosk is already running on {self.db_path.name} under another "
+                    "name (a link to the same file). Close it first; only one kiosk may use "
+                    "the file at a time.") from None
+            except DatabaseError:
+                continue  # the extra lock is a safeguard; its folder may not be writable
+            self._others.append(other)
         return self
+
+    def _acquire_one(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise DatabaseError(f"{self.path.name} cannot be created ({exc})") from None
+        if not _try_lock(fd):
+            os.close(fd)
+            raise KioskRunning("held")
+        self._fd = fd
+        self._write_holder()
 
     def _write_holder(self) -> None:
         # Best effort: the text helps a person, the OS lock is what protects the file.
@@ -126,6 +181,9 @@ class InstanceLock:
             pass
 
     def release(self) -> None:
+        for other in self._others:
+            other.release()
+        self._others = []
         if not self.held:
             return
         with contextlib.suppress(OSError):

@@ -18,6 +18,8 @@ KNOWN = (
     "m002_manager_indexes",
     "m003_access_log_head",
     "county_001_outbox",
+    "evidence_seal_records",
+    "evidence_username_key",
 )
 
 
@@ -407,3 +409,41 @@ def county_001_outbox(db: Database) -> None:
         END;
         """  # noqa: S608 - the code's own fixed SQL, no values
     )
+
+
+@migrations()
+def evidence_seal_records(db: Database) -> None:
+    """Start sealing training records into the chain (kiosk/evidence.py).
+
+    From here on every submitted attempt and every change to a person's identity
+    writes its digest into the access log. Records already in the file are sealed
+    as they are now, so later changes to them show; what was changed before this
+    upgrade cannot be told apart (SECURITY.md says so).
+    """
+    from kiosk import evidence  # evidence -> access_log -> migrations: import when run
+    from kiosk.clock import Clock
+
+    row = db.execute("SELECT value FROM settings WHERE key = 'kiosk_id'").fetchone()
+    evidence.seal_existing(db, Clock(), row[0] if row else "kiosk-1")
+
+
+@migrations()
+def evidence_username_key(db: Database) -> None:
+    """Usernames compared under full Unicode case folding and NFKC (users.username_key).
+
+    SQLite's NOCASE folds only A-Z, so `Zoë` and `ZOË` could be two accounts. Where an
+    existing file already has such a pair, the later account keeps a key that cannot be
+    typed (its own id appended) so the unique index can still be made; the earlier one
+    is the one found by name, and a manager can rename the other.
+    """
+    from kiosk.users import username_key
+
+    db.execute("ALTER TABLE users ADD COLUMN username_key TEXT")
+    seen: set[str] = set()
+    for user_id, username in db.execute("SELECT id, username FROM users ORDER BY id").fetchall():
+        key = username_key(username)
+        if key in seen:
+            key = f"{key}\x00{user_id}"
+        seen.add(key)
+        db.execute("UPDATE users SET username_key = ? WHERE id = ?", [key, user_id])
+    db.execute("CREATE UNIQUE INDEX users_username_key ON users (username_key)")

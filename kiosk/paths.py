@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -77,3 +78,46 @@ def default_db_path() -> Path:
     if is_frozen():
         return Path(sys.executable).resolve().parent / "data.db"
     return Path.cwd() / "data.db"
+
+
+OUTPUT_DEFAULTS = {"exports_folder": "Kiosk exports", "certificates_folder": "Kiosk certificates"}
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def program_folder() -> Path:
+    return Path(sys.executable).resolve().parent if is_frozen() else resource_root().parent
+
+
+def output_folder(configured: str, key: str, db_path: Path | str) -> Path:
+    """The folder for exports or certificates: the setting, else Documents/<default>.
+
+    Never the data folder itself, nor the program folder or inside it: a file dialog
+    opened there shows data.db, its backups and the program, one click from replacing
+    or copying them. A setting pointing there is ignored for the default. The folder is
+    created if needed.
+    """
+    data = Path(db_path).resolve().parent
+    program = program_folder()
+
+    def forbidden(folder: Path) -> bool:
+        return _inside(folder, program) or folder.resolve() == data
+
+    home = Path.home()
+    documents = home / "Documents" if (home / "Documents").is_dir() else home
+    chosen = Path(configured).expanduser() if configured.strip() else None
+    if chosen is None or forbidden(chosen):
+        chosen = documents / OUTPUT_DEFAULTS[key]
+        if forbidden(chosen):  # a home folder that is the data or program folder
+            import tempfile
+
+            chosen = Path(tempfile.gettempdir()) / OUTPUT_DEFAULTS[key]
+    with contextlib.suppress(OSError):  # the save itself then reports the folder plainly
+        chosen.mkdir(parents=True, exist_ok=True)
+    return chosen

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from kiosk import audit, users
+from kiosk import audit, passwords, users
 from kiosk.audit import Actor
 from kiosk.clock import Clock
+from kiosk.db import write_transaction
 from kiosk.errors import KioskError, ValidationError
 from kiosk.settings import Settings
 from kiosk.users import User
@@ -183,46 +184,66 @@ def import_people(
     db: Database, settings: Settings, clock: Clock, path: Path | str, *,
     actor: Actor | User | None = None,
     progress: Callable[[int, int], None] | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Create an account for each good row; report every row. Raises only for a bad file."""
+    """Create an account for each good row; report every row. Raises only for a bad file.
+
+    All-or-nothing against a kill: every row is checked and its temporary password
+    hashed first (slow, no lock held); then one transaction creates the accounts,
+    calls `before_commit(report)` (the command prints the passwords there) and only then
+    commits. A process killed before the passwords were shown leaves no account.
+    """
     text, note = read_file(path)
     rows, notes = parse_rows(text, Path(path).name)
     report = ImportReport(notes=([note] if note else []) + notes)
     seen: set[str] = set()
+    planned: list[tuple[int, RowResult, dict[str, str], str, str]] = []
+    results: list[RowResult] = []
     for index, (line, row) in enumerate(rows, start=1):
-        report.rows.append(_import_row(db, settings, clock, line, row, seen, actor))
+        result, role = _check_row(db, line, row, seen)
+        if result.accepted and result.temporary_password:
+            planned.append((len(results), result, row, role,
+                            passwords.hash_password(result.temporary_password)))
+        results.append(result)
         if progress is not None:
             progress(index, len(rows))
-    audit.record(db, settings, clock, actor, "people_import",
-                 f"{Path(path).name}: {report.summary()}")
+    with write_transaction(db):
+        for position, result, row, role, hashed in planned:
+            try:
+                users.create(db, settings, clock, username=result.username,
+                             password=result.temporary_password, role=role,
+                             full_name=row["full_name"], job_title=row["job_title"],
+                             must_change_password=True, actor=actor, password_hash=hashed)
+            except KioskError as exc:
+                results[position] = RowResult(result.line, result.username, False, str(exc))
+        report.rows.extend(results)
+        audit.record(db, settings, clock, actor, "people_import",
+                     f"{Path(path).name}: {report.summary()}")
+        if before_commit is not None:
+            before_commit(report)
     return report
 
 
-def _import_row(db: Database, settings: Settings, clock: Clock, line: int,
-                row: dict[str, str], seen: set[str], actor: Actor | User | None) -> RowResult:
+def _check_row(db: Database, line: int, row: dict[str, str],
+               seen: set[str]) -> tuple[RowResult, str]:
+    """The row's verdict before anything is written (and its role); passwords chosen here."""
     typed = row["username"]
     if "_extra" in row:
         return RowResult(line, typed, False, row["_extra"] + " (a comma inside a name? "
-                         "put the name in double quotes)")
+                         "put the name in double quotes)"), ""
     try:
         name = users.check_username(typed)
     except ValidationError as exc:
-        return RowResult(line, typed, False, str(exc))
-    key = name.casefold()
+        return RowResult(line, typed, False, str(exc)), ""
+    key = users.username_key(name)
     if key in seen:
-        return RowResult(line, name, False, "this username appears earlier in the file")
+        return RowResult(line, name, False, "this username appears earlier in the file"), ""
     seen.add(key)
     role = (row["role"] or "learner").strip().lower()
     if role not in users.ROLES:
         return RowResult(line, name, False,
-                         f"role must be learner or manager, not '{row['role'][:30]}'")
+                         f"role must be learner or manager, not '{row['role'][:30]}'"), ""
     if users.find(db, name) is not None:
-        return RowResult(line, name, False, "an account with this username already exists")
-    password = temporary_password()
-    try:
-        users.create(db, settings, clock, username=name, password=password, role=role,
-                     full_name=row["full_name"], job_title=row["job_title"],
-                     must_change_password=True, actor=actor)
-    except KioskError as exc:
-        return RowResult(line, name, False, str(exc))
-    return RowResult(line, name, True, temporary_password=password)
+        return RowResult(line, name, False,
+                         "an account with this username already exists"), ""
+    return RowResult(line, name, True, temporary_password=temporary_password()), role

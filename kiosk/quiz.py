@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import audit, reading
+from kiosk import audit, evidence, reading
 from kiosk.audit import Actor
 from kiosk.clock import Clock, add_months, from_iso, to_iso
 from kiosk.course import Course, Question
@@ -392,6 +392,8 @@ def submit(db: Database, settings: Settings, clock: Clock, attempt_id: str,
              percent, pass_mark, int(passed), expires.isoformat() if expires else None, code,
              attempt_id],
         )
+        # The result (and its certificate) goes into the hash chain in the same step.
+        evidence.seal_attempt(db, clock, attempt_id, settings.kiosk_id)
     return load_attempt(db, attempt_id, course)
 
 

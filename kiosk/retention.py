@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log, audit
+from kiosk import access_log, audit, evidence
 from kiosk.audit import Actor
 from kiosk.clock import Clock, add_months, to_iso
 from kiosk.db import write_transaction
@@ -80,6 +80,8 @@ def purge(db: Database, settings: Settings, clock: Clock, what: str, months: int
     with write_transaction(db):
         if what == ACCESS_LOG:
             count = _purge_access_log(db, clock, cutoff)
+            if count:
+                evidence.reseal_after_log_purge(db, clock, settings.kiosk_id)
             event, reason = access_log.LOG_PURGE, (
                 f"access-log rows before {cutoff[:10]} purged: {count} "
                 f"(older than {months} months)")

@@ -13,13 +13,13 @@ import json
 import random
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log, passwords, quiz, users
+from kiosk import access_log, evidence, passwords, quiz, users
 from kiosk.clock import Clock, add_months, to_iso
 from kiosk.db import write_transaction
 from kiosk.settings import Settings
@@ -59,12 +59,19 @@ class CourseInfo:
     pass_mark: int
     refresher_months: int
     questions: tuple[tuple[str, str, int], ...]  # (question id, section id, option count)
+    # Per question id: (a right answer, a wrong one) as option indices, so sample marks
+    # follow from sample answers exactly as `kiosk verify` recomputes them.
+    keys: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
 
     @classmethod
     def from_course(cls, course: Any) -> CourseInfo:
+        keys = {}
+        for q in course.questions:
+            wrong = [i for i in range(len(q.options)) if i not in q.answer]
+            keys[q.id] = (tuple(sorted(q.answer)), tuple(wrong[:1]))
         return cls(course.id, course.version, course.content_version, course.pass_mark,
                    course.refresher_months,
-                   tuple((q.id, q.section, len(q.options)) for q in course.questions))
+                   tuple((q.id, q.section, len(q.options)) for q in course.questions), keys)
 
 
 def default_course() -> CourseInfo:
@@ -135,9 +142,11 @@ def _attempt_rows(course: CourseInfo, user_id: int, outcome: str, today: datetim
     for pos, (qid, section, options) in enumerate(chosen):
         answered = submitted or pos < n // 2
         correct = int(pos < right) if submitted else None
+        good, bad = course.keys.get(qid, ((0,), ()))
+        given = list(good if pos < right else bad)
         rows.append((attempt_id, pos + 1, qid, section,
                      json.dumps(rng.sample(range(max(options, 2)), max(options, 2))),
-                     json.dumps([0]) if answered else None,
+                     json.dumps(given) if answered and given else None,
                      to_iso(started + timedelta(seconds=30 * (pos + 1))) if answered else None,
                      correct, float(correct) if correct is not None else None))
     return attempt, rows
@@ -186,6 +195,9 @@ def add_attempts(db: Database, course: CourseInfo, user_ids: list[int], count: i
         with write_transaction(db):
             db.conn.executemany(insert_attempt, attempts)
             db.conn.executemany(insert_question, questions)
+            # Sealed like a real submission, so `kiosk verify` passes on sample data.
+            evidence.seal_attempts_bulk(db, SteppingClock(today, timedelta(0)), attempts,
+                                        questions, kiosk_id)
         done += len(attempts)
     return done
 

@@ -57,10 +57,12 @@ REGISTRY: tuple[Setting, ...] = (
             minimum=3, maximum=100),
     Setting("lockout_minutes", int, 15, "How long a locked account stays locked.",
             minimum=1, maximum=1440),
-    Setting("kiosk_failure_limit", int, 30,
+    # A person takes about ten seconds a try, so a queue of staff with typos makes a few
+    # dozen failures at most; 100 in five minutes is a script or a key-injecting device.
+    Setting("kiosk_failure_limit", int, 100,
             "Failed logins on this kiosk (any accounts) that pause all logins here.",
             minimum=5, maximum=1000),
-    Setting("kiosk_failure_window_minutes", int, 15,
+    Setting("kiosk_failure_window_minutes", int, 5,
             "The window in which kiosk_failure_limit is counted, and the pause length.",
             minimum=1, maximum=1440),
     Setting("password_min_length_learner", int, 12, "Shortest password for learners.",
@@ -82,6 +84,13 @@ REGISTRY: tuple[Setting, ...] = (
             "Results older than this may be purged; 0 = keep for ever.", minimum=0, maximum=600),
     Setting("backup_keep", int, 7, "Daily automatic backups kept beside data.db.",
             minimum=0, maximum=365),
+    # Where files go, never the program or data folder (kiosk/paths.py::output_folder).
+    Setting("exports_folder", str, "",
+            "Folder managers' export and file dialogs open in; empty = Documents/Kiosk exports.",
+            max_length=260),
+    Setting("certificates_folder", str, "",
+            "Folder certificates are saved to in one step; empty = Documents/Kiosk "
+            "certificates.", max_length=260),
 )
 
 BY_KEY = {s.key: s for s in REGISTRY}

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log, audit, passwords
+from kiosk import access_log, audit, evidence, passwords
 from kiosk.audit import Actor
 from kiosk.clock import Clock, to_iso
 from kiosk.db import write_transaction
@@ -73,6 +73,35 @@ def normalise_username(username: str) -> str:
     return unicodedata.normalize("NFKC", username or "").strip()
 
 
+def username_key(username: str) -> str:
+    """What two usernames must differ in: full Unicode case folding and NFKC.
+
+    SQLite's NOCASE folds only A-Z, so `Zoë` and `ZOË` were two accounts. The key is
+    stored (users.username_key, unique) and every lookup goes through it.
+    """
+    return unicodedata.normalize("NFKC", normalise_username(username).casefold())
+
+
+# Letters from other scripts (and digits) that look like Latin letters in the kiosk's
+# font, after case folding. Not the whole Unicode confusables list: the look-alikes
+# of the letters usernames are made of.
+_LOOKALIKE = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+    "ј": "j", "ѕ": "s", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "к": "k",
+    "м": "m", "т": "t", "в": "b", "н": "h", "ɡ": "g", "ι": "i", "ο": "o", "α": "a",
+    "ν": "v", "ρ": "p", "τ": "t", "κ": "k", "χ": "x", "υ": "u", "ϲ": "c", "ε": "e",
+    "0": "o", "1": "l", "|": "l", "ı": "i", "ł": "l", "đ": "d", "ø": "o",
+    "ß": "ss", "æ": "ae", "œ": "oe", "_": "-", "'": "", "’": "",
+})
+
+
+def username_skeleton(username: str) -> str:
+    """A form in which look-alike usernames are equal (`zoe`, `zoë`, `zое` in Cyrillic)."""
+    folded = unicodedata.normalize("NFKD", username_key(username))
+    bare = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return bare.translate(_LOOKALIKE).replace("rn", "m").replace("vv", "w")
+
+
 def check_username(username: str) -> str:
     """Return the canonical username, or raise with the reason it is not allowed."""
     name = normalise_username(username)
@@ -105,8 +134,19 @@ def find(db: Database, username: str) -> User | None:
     name = normalise_username(username)
     if not name or len(name) > USERNAME_MAX:
         return None
-    rows = list(db.query("SELECT * FROM users WHERE username = ?", [name]))
+    rows = list(db.query("SELECT * FROM users WHERE username_key = ?", [username_key(name)]))
+    if not rows:  # a row written without its key (older code): the old NOCASE match
+        rows = list(db.query("SELECT * FROM users WHERE username = ?", [name]))
     return User.from_row(rows[0]) if rows else None
+
+
+def lookalike_of(db: Database, username: str) -> str | None:
+    """An existing username that `username` could be mistaken for, if any."""
+    wanted = username_skeleton(username)
+    for (existing,) in db.execute("SELECT username FROM users"):
+        if username_skeleton(existing) == wanted:
+            return str(existing)
+    return None
 
 
 def get(db: Database, user_id: int) -> User:
@@ -148,8 +188,13 @@ def create(
     job_title: str = "",
     must_change_password: bool = False,
     actor: Actor | User | None = None,
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account after checking the username and the password policy."""
+    """Create an account after checking the username and the password policy.
+
+    `password_hash`: the password already hashed (people_import hashes every row before
+    its one short write transaction, so the write lock is never held through Argon2).
+    """
     if role not in ROLES:
         raise ValidationError("The role must be 'learner' or 'manager'.")
     name = check_username(username)
@@ -159,17 +204,24 @@ def create(
         password, username=name, centre_name=settings.centre_name,
         min_length=min_length_for(settings, role),
     )
-    hashed = passwords.hash_password(password)
+    hashed = password_hash or passwords.hash_password(password)
     with write_transaction(db):
         if find(db, name) is not None:
             raise ValidationError(f"An account called '{name}' already exists.")
+        similar = lookalike_of(db, name)
+        if similar is not None:
+            raise ValidationError(
+                f"'{name}' looks too much like the existing account '{similar}'; "
+                "people could sign in as the wrong one. Choose a clearly different username.")
         cursor = db.execute(
-            "INSERT INTO users (username, full_name, role, job_title, password_hash, "
-            "must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [name, full, role, job, hashed, int(must_change_password), to_iso(clock.now())],
+            "INSERT INTO users (username, username_key, full_name, role, job_title, "
+            "password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [name, username_key(name), full, role, job, hashed, int(must_change_password),
+             to_iso(clock.now())],
         )
         user_id = int(cursor.lastrowid or 0)
         _log_admin(db, settings, clock, actor, "user_added", name, f"role={role}")
+        _seal(db, settings, clock, user_id, "added", actor)
     return get(db, user_id)
 
 
@@ -191,6 +243,13 @@ def _require_another_manager(db: Database, user: User) -> None:
     ).fetchone()[0]
     if others == 0:
         raise ValidationError("This is the only active manager; add another manager first.")
+
+
+def _seal(db: Database, settings: Settings, clock: Clock, user_id: int, why: str,
+          actor: Actor | User | None) -> None:
+    """Put who the account now is into the chain (see kiosk/evidence.py)."""
+    evidence.seal_identity(db, clock, user_id, settings.kiosk_id, why,
+                           actor.username if actor else "(system)")
 
 
 def unlock(db: Database, settings: Settings, clock: Clock, username: str,
@@ -216,6 +275,7 @@ def set_disabled(db: Database, settings: Settings, clock: Clock, username: str,
         db.execute("UPDATE users SET disabled = ? WHERE id = ?", [int(disabled), user.id])
         _log_admin(db, settings, clock, actor, "user_disabled" if disabled else "user_enabled",
                    user.username)
+        _seal(db, settings, clock, user.id, "disabled" if disabled else "enabled", actor)
     return get(db, user.id)
 
 
@@ -235,6 +295,7 @@ def update_details(db: Database, settings: Settings, clock: Clock, username: str
                    [full, new_role, job, user.id])
         _log_admin(db, settings, clock, actor, "user_edited", user.username,
                    f"role={new_role}")
+        _seal(db, settings, clock, user.id, "details changed", actor)
     return get(db, user.id)
 
 
@@ -257,6 +318,7 @@ def set_password(db: Database, settings: Settings, clock: Clock, user: User, pas
                 db, clock, kiosk_id=settings.kiosk_id, event=access_log.PASSWORD_CHANGED,
                 username_entered=user.username, user_id=user.id, user_matched=user.username,
             )
+        _seal(db, settings, clock, user.id, "password set", actor or user)
 
 
 def save_prefs(db: Database, user: User, prefs: dict[str, Any]) -> None:
@@ -278,12 +340,18 @@ def create_many(db: Database, settings: Settings, clock: Clock,
     for username, full_name, role, job_title in people:
         if role not in ROLES:
             raise ValidationError("The role must be 'learner' or 'manager'.")
-        rows.append([check_username(username), check_full_name(full_name), role,
+        name = check_username(username)
+        rows.append([name, username_key(name), check_full_name(full_name), role,
                      check_full_name(job_title), password_hash, to_iso(clock.now())])
     with write_transaction(db):
+        first = db.execute("SELECT COALESCE(MAX(id), 0) FROM users").fetchone()[0]
         db.conn.executemany(
-            "INSERT INTO users (username, full_name, role, job_title, password_hash, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?)", rows,
+            "INSERT INTO users (username, username_key, full_name, role, job_title, "
+            "password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", rows,
         )
         _log_admin(db, settings, clock, actor, "users_added", f"{len(rows)} accounts")
+        evidence.seal_identities(
+            db, clock, settings.kiosk_id, "added",
+            [r[0] for r in db.execute("SELECT id FROM users WHERE id > ?", [first])],
+            actor.username if actor else "(command line)")
     return len(rows)

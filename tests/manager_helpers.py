@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from kiosk import access_log
+from kiosk import access_log, evidence
+from kiosk.clock import FakeClock, from_iso
 from kiosk.db import write_transaction
 
 COURSE = "safeguarding-children"
@@ -49,6 +50,8 @@ def insert_attempt(db: Database, user_id: int, *, finished_at: str, percent: flo
                  expires_on if passed else None,
                  (uuid.uuid4().hex[:10].upper() if passed else None), attempt_id],
             )
+            # Sealed as quiz.submit does, at the attempt's own time (never today's).
+            evidence.seal_attempt(db, FakeClock(from_iso(finished_at)), attempt_id, kiosk_id)
     return attempt_id
 
 

@@ -122,16 +122,28 @@ def test_ten_failures_lock_the_account(qtbot, ctx, manager, learner, window):
     assert window.current_screen() == "home"
 
 
-def test_repeated_failures_make_the_button_wait(qtbot, ctx, manager, window):
-    """After five failures in a row the Sign in button counts down before the next try."""
+def test_one_accounts_failures_never_make_a_colleague_or_the_manager_wait(
+        qtbot, ctx, manager, learner, make_user, window):
+    """Twelve wrong tries on Alex's account (issue 11): Alex's account waits and locks, but
+    the colleague next in the queue and the manager who comes to unlock it sign in at once."""
+    make_user("sam", full_name="Sam Colleague")
     window.move_to("login")
-    for _ in range(5):
+    for _ in range(12):
         window.login.username.clear()
-        sign_in(qtbot, window, "whoever", "wrong!")
-    assert not window.login.sign_in.isEnabled()
-    assert window.login.sign_in.text().startswith("Please wait")
-    qtbot.waitUntil(window.login.sign_in.isEnabled, timeout=3000)
-    assert window.login.sign_in.text() == "Sign in"
+        sign_in(qtbot, window, "alex", "wrong password!")
+        ctx.clock.advance(seconds=1)
+    assert window.login.sign_in.isEnabled()
+    assert "anyone else can sign in now" in window.login.message.text()
+    window.login.username.clear()
+    sign_in(qtbot, window, "sam", LEARNER_PASSWORD)
+    assert window.current_screen() == "home" and ctx.current_user.username == "sam"
+    window.sign_out(idle=False)
+    window.login.username.clear()
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    assert window.current_screen() == "home" and ctx.current_user.username == "manager"
+    # Alex's own account is the one held back.
+    assert users.find(ctx.db, "alex").failed_count >= int(ctx.settings.get("lockout_delay_after"))
+    assert ctx.auth.login("alex", LEARNER_PASSWORD).ok is False
 
 
 def test_idle_countdown_then_logout_clears_everything(qtbot, ctx, manager, learner, window):

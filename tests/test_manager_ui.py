@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -105,7 +106,9 @@ def test_find_overdue_and_export_that_list(qtbot, window, team, tmp_path):
     wait_for_jobs(qtbot, area)
     kind, _title, suggested = ctx.dialogs.shown[-2]
     assert kind == "ask_save_path"
-    assert suggested == f"training-matrix-{ctx.clock.now().date().isoformat()}.csv"
+    assert suggested.endswith(f"training-matrix-{ctx.clock.now().date().isoformat()}.csv")
+    # The dialog opens in the exports folder, never the data or program folder.
+    assert Path(suggested).parent != ctx.db_path.parent
     raw, table = read_csv(target)
     check_csv_bytes(raw)
     assert [r[1] for r in table[1:]] == ["Zoë Ødegård", "Llŷr Wyn"]

@@ -132,9 +132,12 @@ def test_certificate_pdf_save_print_and_my_results(qtbot, window, ctx, course, l
     ctx.dialogs.queue(True)
     answer_rest_by_keyboard(qtbot, window, right=10)
     code = window.result.attempt.certificate_code
-    saved = tmp_path / "certificate.pdf"
-    ctx.dialogs.queue(str(saved))
+    # One step, no file browser (issue 11): the PDF goes to the certificates folder.
+    folder = tmp_path / "certificates"
+    ctx.settings.set("certificates_folder", str(folder))
     qtbot.mouseClick(window.result.save, Qt.MouseButton.LeftButton)
+    assert "ask_save_path" not in [kind for kind, _, _ in ctx.dialogs.shown]
+    [saved] = list(folder.glob("*.pdf"))
     reader = PdfReader(saved)
     assert len(reader.pages) == 1
     text = pdf_text(saved)
@@ -160,12 +163,11 @@ def test_certificate_pdf_save_print_and_my_results(qtbot, window, ctx, course, l
     assert window.current_screen() == "my_results"
     cells = [w.text() for w in window.my_results.table.findChildren(type(window.result.score))]
     assert "Passed" in cells and "10 / 10 (100%)" in cells and "05 Jan 2027" in cells
-    again = tmp_path / "again.pdf"
-    ctx.dialogs.queue(str(again))
     save = next(b for b in window.my_results.table.findChildren(QPushButton)
                 if b.text() == "Save PDF")
     qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
-    assert code in pdf_text(again)
+    again = [p for p in folder.glob("*.pdf") if p != saved]
+    assert len(again) == 1 and code in pdf_text(again[0])
 
 
 def test_gate_refusal_is_explained_and_status_shown_at_sign_in(qtbot, window, ctx, course,

@@ -43,9 +43,9 @@ COMMAND_MODULES = (
 MODULE_FOR = {
     "run": "run_cmd", "users": "users_cmd", "settings": "settings_cmd",
     "export": "export_cmd", "certificate": "certificate_cmd", "content": "content_cmd",
-    "demo": "demo_cmd", "purge": "purge_cmd", "log": "log_cmd", "backup": "backup_cmd",
-    "restore": "backup_cmd", "server": "server_cmd", "sync": "sync_cmd",
-    "county": "county_cmd",
+    "demo": "demo_cmd", "purge": "purge_cmd", "log": "log_cmd", "verify": "log_cmd",
+    "backup": "backup_cmd", "restore": "backup_cmd", "server": "server_cmd",
+    "sync": "sync_cmd", "county": "county_cmd",
 }
 
 

@@ -10,6 +10,7 @@ import argparse
 
 from kiosk.context import open_context
 from kiosk.course import ContentError, load_default_courses
+from kiosk.errors import KioskError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -43,5 +44,7 @@ def handle_verify(args: argparse.Namespace) -> int:
         courses = []  # the record still answers; the title falls back to the course id
     result = certificates.verify(ctx, args.code, local_today(ctx.clock), courses,
                                  via=command_line_via())
+    if result.problem:  # the record behind the code no longer matches its seal
+        raise KioskError(result.describe())
     print(result.describe())
     return 0

@@ -142,24 +142,31 @@ def handle_disable(args: argparse.Namespace) -> int:
 
 
 def handle_import(args: argparse.Namespace) -> int:
+    from kiosk import people_import
     from kiosk.cli import db_path
     from kiosk.operations import people
 
     ctx = open_context(db_path(args), create=False)
-    report = people.import_people(ctx, signin.sign_in(ctx, args), args.file)
-    for note in report.notes:
-        print(f"note: {note}")
-    if report.accepted:
-        print("Added (temporary passwords are shown only now; each person must choose "
-              "their own at first sign-in):")
-        for row in report.accepted:
-            print(f"  line {row.line}: {row.username}  temporary password: "
-                  f"{row.temporary_password}")
-    if report.rejected:
-        print("Not added:")
-        for row in report.rejected:
-            print(f"  {row.describe()}")
-    print(report.summary())
+
+    def show(report: people_import.ImportReport) -> None:
+        # Called before the accounts are committed: if this output never arrives (the
+        # process is killed, the pipe is closed), no account is left behind.
+        for note in report.notes:
+            print(f"note: {note}")
+        if report.accepted:
+            print("Added (temporary passwords are shown only now; each person must choose "
+                  "their own at first sign-in):")
+            for row in report.accepted:
+                print(f"  line {row.line}: {row.username}  temporary password: "
+                      f"{row.temporary_password}")
+        if report.rejected:
+            print("Not added:")
+            for row in report.rejected:
+                print(f"  {row.describe()}")
+        print(report.summary(), flush=True)
+
+    report = people.import_people(ctx, signin.sign_in(ctx, args), args.file,
+                                  before_commit=show)
     if report.rejected:
         # A partial import is a failure a script must notice; the good rows stay added.
         raise ValidationError(f"{len(report.rejected)} row(s) were not added (listed above); "

@@ -28,8 +28,7 @@ def verify(ctx: AppContext, code: str, today: date, courses: Sequence[Course], *
     except NotFoundError:
         _record(ctx, f"certificate verify {wanted}: unknown code", via)
         raise
-    _record(ctx, f"certificate verify {wanted}: {'current' if result.current else 'expired'}",
-            via)
+    _record(ctx, f"certificate verify {wanted}: {result.state.lower()}", via)
     return result
 
 

@@ -39,6 +39,16 @@ def record_view(ctx: AppContext, actor: Who, what: str) -> None:
         audit.record(ctx.db, ctx.settings, ctx.clock, who, "view", what)
 
 
+def _started(ctx: AppContext, who: Actor, what: str, target: Path | str | None,
+             described: str = "everything") -> None:
+    """On record before the first row is written: an export whose reader closes the pipe
+    early, or that is killed, is still on record, so no export exists without a row."""
+    where = str(target) if target is not None else "standard output"
+    scope = "" if described == "everything" else f" ({described})"
+    audit.record(ctx.db, ctx.settings, ctx.clock, who, "export",
+                 f"{what}{scope} started to {where}")
+
+
 def _recorded(ctx: AppContext, who: Actor, what: str, count: int,
               target: Path | str | None, described: str = "everything") -> Exported:
     # The file is complete when this row is written; the row is written even if the
@@ -67,6 +77,7 @@ def results_page(ctx: AppContext, actor: Who, flt: ResultsFilter,
 def export_access_log(ctx: AppContext, actor: Who, flt: AccessLogFilter,
                       target: Path | str | None, progress: Progress | None = None) -> Exported:
     who = require_manager(ctx.db, actor, "export the access log")
+    _started(ctx, who, "access log", target, flt.describe())
     count = export.export_access_log(ctx.db, target, flt, progress=progress)
     return _recorded(ctx, who, "access log", count, target, flt.describe())
 
@@ -74,6 +85,7 @@ def export_access_log(ctx: AppContext, actor: Who, flt: AccessLogFilter,
 def export_results(ctx: AppContext, actor: Who, flt: ResultsFilter,
                    target: Path | str | None, progress: Progress | None = None) -> Exported:
     who = require_manager(ctx.db, actor, "export results")
+    _started(ctx, who, "results", target, flt.describe())
     count = export.export_results(ctx.db, target, flt, progress=progress)
     return _recorded(ctx, who, "results", count, target, flt.describe())
 
@@ -81,6 +93,7 @@ def export_results(ctx: AppContext, actor: Who, flt: ResultsFilter,
 def export_answers(ctx: AppContext, actor: Who, flt: ResultsFilter,
                    target: Path | str | None, progress: Progress | None = None) -> Exported:
     who = require_manager(ctx.db, actor, "export answers")
+    _started(ctx, who, "answers", target, flt.describe())
     count = export.export_answers(ctx.db, target, flt, progress=progress)
     return _recorded(ctx, who, "answers", count, target, flt.describe())
 
@@ -98,6 +111,7 @@ def export_matrix(ctx: AppContext, actor: Who, rows: Sequence[matrix.MatrixRow],
                   target: Path | str | None, progress: Progress | None = None) -> Exported:
     """The matrix rows as shown (the panel's filtered list, or the command's)."""
     who = require_manager(ctx.db, actor, "export the training matrix")
+    _started(ctx, who, "training matrix", target)
     count = matrix.export_matrix(rows, target, progress)
     return _recorded(ctx, who, "training matrix", count, target)
 
@@ -117,6 +131,7 @@ def export_person(ctx: AppContext, actor: Who, username: str, target: Path | str
     """Everything held about one person (a subject access request)."""
     who = require_manager(ctx.db, actor, "export a person's records")
     person = users.require(ctx.db, username)
+    _started(ctx, who, f"everything held about {person.username}", target)
     count = subject_access.export_person(ctx.db, person, target, progress)
     return _recorded(ctx, who, f"everything held about {person.username}", count, target)
 

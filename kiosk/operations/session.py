@@ -69,8 +69,28 @@ def close_kiosk(ctx: AppContext, actor: Actor | User | None, password: str) -> b
     return True
 
 
-def kiosk_started(ctx: AppContext) -> None:
-    access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id, event=access_log.KIOSK_START)
+def kiosk_started(ctx: AppContext) -> bool:
+    """`kiosk_start`, after an `unclean_shutdown` row if the last run never ended (True)."""
+    from kiosk import lifecycle
+
+    return lifecycle.record_start(ctx.db, ctx.clock, ctx.kiosk_id)
+
+
+def kiosk_terminated(ctx: AppContext, how: str) -> None:
+    """The operating system asked the kiosk to stop (SIGTERM, a Windows shutdown)."""
+    from kiosk import lifecycle
+
+    lifecycle.record_terminated(ctx.db, ctx.clock, ctx.kiosk_id, how)
+
+
+def close_refused(ctx: AppContext) -> None:
+    """Someone tried to close the kiosk window (Alt+F4, the taskbar) and was refused."""
+    from kiosk import lifecycle
+
+    user = ctx.current_user
+    lifecycle.record_close_refused(ctx.db, ctx.clock, ctx.kiosk_id,
+                                   user.username if user else "",
+                                   user.id if user else None)
 
 
 def urgent_help_opened(ctx: AppContext) -> None:

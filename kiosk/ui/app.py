@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import sys
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from kiosk.context import AppContext, open_context
 from kiosk.course import ContentError, load_default_courses
-from kiosk.db import friendly_error
+from kiosk.db import friendly_error, refuse_if_vanished
 from kiosk.errors import KioskError
 from kiosk.instance import InstanceLock
 from kiosk.logs import setup_logging
@@ -123,6 +124,8 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     # One kiosk per data.db; held until this process ends (the OS frees it even on a crash).
     lock = InstanceLock(db_path)
     try:
+        # Before the lock file is made: one left by an earlier run is a sign of it too.
+        refuse_if_vanished(db_path, include_log=True, include_lock=True)
         lock.acquire()
         # The context is complete (dialogs, courses) before any widget is built.
         dialogs = QtDialogs(data_folder=db_path.resolve().parent)
@@ -160,8 +163,11 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
 
     watcher = FirstPaint(after_first_paint)
     window.stack.currentWidget().installEventFilter(watcher)
+    stopped = _handle_sigterm(app)
     _show(window, windowed)
     code = app.exec()
+    if stopped:
+        session.kiosk_terminated(ctx, stopped[0])
     for jobs in runners:
         jobs.wait()  # a backup under way finishes before its database is closed
     if ctx.county_sync is not None:
@@ -169,6 +175,36 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     ctx.db.close()
     lock.release()
     return int(code)
+
+
+def _handle_sigterm(app: QApplication) -> list[str]:
+    """Quit cleanly on SIGTERM (a shutdown, `kill`), so the run ends with `kiosk_exit`.
+
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++, so a
+    slow timer gives Python a moment now and then. Returns a list that names the signal
+    once one has arrived.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    stopped: list[str] = []
+
+    def on_signal(number: int, _frame: object) -> None:
+        stopped.append(signal.Signals(number).name)
+        # exit(), not quit(): Qt 6's quit() first asks each window to close, and the
+        # kiosk window refuses anyone but a manager.
+        app.exit(0)
+
+    for name in ("SIGTERM", "SIGBREAK", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            with contextlib.suppress(ValueError, OSError):
+                signal.signal(number, on_signal)
+    tick = QTimer(app)
+    tick.timeout.connect(lambda: None)
+    tick.start(250)
+    return stopped
 
 
 def _run_fatal(app: QApplication, title: str, message: str, windowed: bool,

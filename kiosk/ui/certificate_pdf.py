@@ -27,7 +27,7 @@ from kiosk import certificate
 from kiosk.certificate import CertificateFacts
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
-from kiosk.paths import replace_file
+from kiosk.paths import output_folder, replace_file
 
 MARGIN_MM = 18
 # Qt's text layout falls apart at 1200 dpi (QPrinter's HighResolution default): words
@@ -121,10 +121,18 @@ def write_pdf(path: Path | str, facts: CertificateFacts) -> Path:
 
 
 def save_certificate(ctx: AppContext, facts: CertificateFacts) -> Path | None:
-    """Ask where, save the PDF, log it; returns the file written (None if cancelled)."""
-    chosen = ctx.dialogs.ask_save_path("Save certificate", facts.file_name, "PDF files (*.pdf)")
-    if not chosen:
-        return None
+    """Save the PDF to the certificates folder in one step, log it; the file written.
+
+    No file dialog: on a shared kiosk a Save dialog is a file browser, a classic way out
+    of the kiosk (and into data.db). The folder is `certificates_folder`.
+    """
+    folder = output_folder(str(ctx.settings.get("certificates_folder")),
+                           "certificates_folder", ctx.db_path)
+    chosen = folder / facts.file_name
+    number = 2
+    while chosen.exists():
+        chosen = folder / f"{Path(facts.file_name).stem}-{number}.pdf"
+        number += 1
     try:
         written = write_pdf(chosen, facts)
     except KioskError as exc:

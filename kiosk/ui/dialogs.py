@@ -10,7 +10,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFileInfo, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QFileInfo,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -137,19 +144,25 @@ class QtDialogs:
             return None
         return chosen[0]
 
+    def _box(self, icon: QMessageBox.Icon, title: str, text: str,
+             buttons: QMessageBox.StandardButton) -> QMessageBox:
+        # Messages quote names and file names people typed: always plain text, never markup.
+        box = QMessageBox(icon, title, text, buttons, self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box
+
     def confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self.parent, title, text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        box = self._box(QMessageBox.Icon.Question, title, text,
+                        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def inform(self, title: str, text: str) -> None:
-        QMessageBox.information(self.parent, title, text)
+        self._box(QMessageBox.Icon.Information, title, text,
+                  QMessageBox.StandardButton.Ok).exec()
 
     def warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.parent, title, text)
+        self._box(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok).exec()
 
     def ask_password(self, title: str, text: str) -> str | None:
         value, ok = QInputDialog.getText(self.parent, title, text, QLineEdit.EchoMode.Password)
@@ -164,7 +177,7 @@ class QtDialogs:
 
     def ask_printer(self, title: str) -> QPrinter | None:
         """The system print dialog; a configured printer, or None if cancelled."""
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtPrintSupport import QPrinter
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.parent)

@@ -1,9 +1,9 @@
 """The login screen: the monitoring notice, username, password, and nothing else to leak.
 
 Keyboard first: focus starts in the username, Tab moves on, Enter signs in.
-Every failure shows the same message; after repeated failures the Sign in button
-waits a little longer each time, whatever the username, so the wait itself
-reveals nothing about which accounts exist.
+Every failure shows the same message. Repeated failures make the name that was
+tried wait longer each time (known or not, so the wait reveals no account), while
+the next person at the kiosk can sign in at once.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.auth import LoginOutcome, delay_for
+from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.operations import session
 from kiosk.ui import metrics
@@ -137,12 +137,14 @@ class LoginScreen(Screen):
             self.logged_in.emit(outcome)
             return
         self._failures += 1
-        self.message.setText(outcome.message)
+        # The wait belongs to the name that was tried (auth.py), never to the screen: the
+        # next person in the queue signs in at once.
+        wait = outcome.retry_after_seconds
+        self.message.setText(outcome.message + (
+            f" That username can be tried again in {wait} s; anyone else can sign in now."
+            if wait else ""))
         self.message.show()
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
-        wait = delay_for(self._failures, int(self.ctx.settings.get("lockout_delay_after")))
-        if wait:
-            self._start_wait(wait)
 
     def _start_wait(self, seconds: int) -> None:
         self._wait_left = seconds

@@ -366,9 +366,19 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.quit()
 
+    def _record_close_refused(self) -> None:
+        # At most one row every ten seconds: a held Alt+F4 must not flood the log.
+        now = self.ctx.clock.now()
+        last = getattr(self, "_close_refused_at", None)
+        if last is not None and (now - last).total_seconds() < 10:
+            return
+        self._close_refused_at = now
+        session.close_refused(self.ctx)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # Alt+F4, the taskbar and window managers all arrive here: only a manager's exit closes.
         if self.allow_close:
             event.accept()
         else:
             event.ignore()
+            self._record_close_refused()

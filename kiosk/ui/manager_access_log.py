@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from kiosk import records
+from kiosk import access_log, records
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.filters import AccessLogFilter
@@ -60,8 +61,12 @@ class AccessLogPanel(ManagerPanel):
         self.note = body("Newest first; more rows load as you scroll. The export holds "
                          "exactly the rows these filters show.", "lastSignIn")
         self.export_button = button("Export access log…")
+        self.receipt_button = button(
+            "Log receipt…", "A short receipt of the log's newest row to print or save, "
+            "kept away from this PC: `kiosk verify --receipt` later shows any rewrite")
         bottom = QHBoxLayout()
         bottom.addWidget(self.note, 1)
+        bottom.addWidget(self.receipt_button)
         bottom.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -75,6 +80,7 @@ class AccessLogPanel(ManagerPanel):
         self.dates.until.returnPressed.connect(self.refresh)
         self.event_choice.activated.connect(lambda _i: self.refresh())
         self.export_button.clicked.connect(self.export)
+        self.receipt_button.clicked.connect(self.take_receipt)
 
     def shown(self) -> None:
         self.refresh()
@@ -112,6 +118,36 @@ class AccessLogPanel(ManagerPanel):
         self.export_csv("access log", "access-log",
                         lambda ctx, path, step: exports.export_access_log(ctx, actor, flt,
                                                                           path, step))
+
+    def take_receipt(self) -> None:
+        """Show the receipt, then print it or save it (both offered; either is enough)."""
+        actor = self.actor()
+        if actor is None or self.ctx.dialogs is None:
+            return
+        taken = access_log.take_receipt(
+            self.ctx.db, self.ctx.clock, kiosk_id=self.ctx.kiosk_id,
+            centre_name=self.ctx.settings.centre_name, who=actor.username, user_id=actor.id)
+        text = taken.text()
+        dialogs = self.ctx.dialogs
+        dialogs.inform("Log receipt", text)
+        if dialogs.confirm("Print the receipt?", "Print it now on this PC's printer?"):
+            printer = dialogs.ask_printer("Print log receipt")
+            if printer is not None:
+                from PySide6.QtGui import QTextDocument
+
+                doc = QTextDocument()
+                doc.setPlainText(text)  # plain text: nothing in it is markup
+                doc.print_(printer)
+        path = dialogs.ask_save_path("Save the log receipt",
+                                     f"log-receipt-row-{taken.row_id}.txt", "Text (*.txt)")
+        if path:
+            try:
+                access_log.save_receipt(Path(path), text)
+            except KioskError as exc:
+                self.warn("Receipt not saved", str(exc))
+                return
+            self.inform("Receipt saved", f"Saved to {path}. Keep a copy away from this PC.")
+        self.refresh()
 
     def reset(self) -> None:
         self.model.clear()

@@ -25,6 +25,7 @@ from kiosk.errors import KioskError
 from kiosk.filters import DayRange
 from kiosk.operations import exports
 from kiosk.operations.base import Progress
+from kiosk.paths import output_folder
 from kiosk.ui import metrics
 from kiosk.ui.jobs import JobRunner
 from kiosk.users import User
@@ -268,7 +269,10 @@ class ManagerPanel(QWidget):
         if self.actor() is None:
             return
         name = f"{stem}-{self.today().isoformat()}.csv"
-        path = self.ctx.dialogs.ask_save_path(f"Export {what}", name, CSV_FILTER)
+        # The dialog opens in the exports folder, never the program or data folder.
+        folder = output_folder(str(self.ctx.settings.get("exports_folder")), "exports_folder",
+                               self.ctx.db_path)
+        path = self.ctx.dialogs.ask_save_path(f"Export {what}", str(folder / name), CSV_FILTER)
         if not path:
             return
         if not path.lower().endswith(".csv"):

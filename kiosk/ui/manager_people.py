@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -283,9 +285,12 @@ class PeoplePanel(ManagerPanel):
         if not path:
             return
         self.report.setPlainText("Importing…")
+        shown = _ShowBeforeCommit(self._show_report)
+        self._shown = shown  # alive until the job reports back
         self.jobs.start(self.ctx, "Importing people…",
                         lambda ctx, progress: people.import_people(
-                            ctx, actor, path, progress=lambda done, _total: progress(done)),
+                            ctx, actor, path, progress=lambda done, _total: progress(done),
+                            before_commit=shown.show_and_wait),
                         done=self._show_report,
                         failed=lambda message: (self.report.clear(),
                                                 self.warn("Import not possible", message)))
@@ -304,9 +309,33 @@ class PeoplePanel(ManagerPanel):
             lines.append("Not added:")
             lines += [f"  {r.describe()}" for r in report.rejected]
         self.report.setPlainText("\n".join(lines))
+        self.report.repaint()
         self.refresh()
 
     def reset(self) -> None:
         self.report.clear()
         self.model.set_rows([])
         self.new_person()
+
+
+class _ShowBeforeCommit(QObject):
+    """Shows an import's report on the GUI thread while the worker waits, before commit.
+
+    people_import commits the new accounts only after `before_commit` returns, so a kiosk
+    killed at any moment never leaves an account whose temporary password nobody saw.
+    The worker blocks (BlockingQueuedConnection) until the report has been painted.
+    """
+
+    requested = Signal(object)
+
+    def __init__(self, show: Callable[[object], None]) -> None:
+        super().__init__()
+        self._show = show
+        self.requested.connect(self._on_requested, Qt.ConnectionType.BlockingQueuedConnection)
+
+    @Slot(object)
+    def _on_requested(self, report: object) -> None:
+        self._show(report)
+
+    def show_and_wait(self, report: people_import.ImportReport) -> None:
+        self.requested.emit(report)

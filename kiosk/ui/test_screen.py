@@ -74,6 +74,7 @@ class TestScreen(Screen):
         self.section = body("", "testSection")
         self.section.setWordWrap(False)
         self.question = QLabel("")
+        self.question.setTextFormat(Qt.TextFormat.PlainText)  # a question is text, not markup
         self.question.setObjectName("questionText")
         self.question.setWordWrap(True)
         self.hint = body("", "testHint")

@@ -25,6 +25,9 @@ class Screen(QWidget):
 
 def heading(text: str, level: int = 1) -> QLabel:
     label = QLabel(text)
+    # Stored text (names, centre, course titles) is data, never markup: a full name of
+    # `<img src=...>` must show those characters, not draw an image.
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setObjectName("heading" if level == 1 else "subheading")
     label.setWordWrap(True)
     label.setAccessibleName(text)
@@ -33,6 +36,7 @@ def heading(text: str, level: int = 1) -> QLabel:
 
 def body(text: str = "", name: str = "body") -> QLabel:
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # see heading()
     label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
