@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MANAGER_PASSWORD
+from kiosk import users
+from tests.conftest import MANAGER_PASSWORD, run_as
 
 
 @pytest.fixture
@@ -65,6 +66,9 @@ def _kiosk_db(path: Path, clock=None):
 
     ctx = open_context(path, clock=clock)
     ctx.settings.set("kiosk_id", "test-kiosk")
+    if not users.manager_exists(ctx.db):  # commands that change or export data sign in
+        users.create(ctx.db, ctx.settings, ctx.clock, username="manager",
+                     password=MANAGER_PASSWORD, role="manager", full_name="Morgan Manager")
     return ctx
 
 
@@ -133,7 +137,8 @@ def test_backup_over_a_name_with_a_stale_wal_is_self_contained(tmp_path, run_kio
     live = _kiosk_db(tmp_path / "data.db")
     live.db.close()
     shutil.copyfile(tmp_path / "saved-wal", tmp_path / "copy.db-wal")  # left behind
-    result = run_kiosk("backup", str(tmp_path / "copy.db"), "--db", str(tmp_path / "data.db"))
+    result = run_as(run_kiosk, "backup", str(tmp_path / "copy.db"), "--db",
+                    str(tmp_path / "data.db"))
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "copy.db-wal").exists()
     assert oct((tmp_path / "copy.db").stat().st_mode & 0o777) == "0o600"
@@ -158,9 +163,12 @@ def test_export_is_logged_even_when_its_reader_closes_the_pipe_early(tmp_path):
     db = tmp_path / "data.db"
     _big_log(db, 50_000)
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "export", "access-log", "--db",
-                             str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=kiosk_env())
-    assert proc.stdout is not None
+                             str(db), "--as", "manager"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=kiosk_env())
+    assert proc.stdout is not None and proc.stdin is not None
+    proc.stdin.write(MANAGER_PASSWORD.encode() + b"\n")
+    proc.stdin.close()
+    proc.stdin = None  # communicate() must not flush it again
     proc.stdout.read(200)
     proc.stdout.close()  # `| head -c 200`
     _, err = proc.communicate(timeout=60)
@@ -169,7 +177,8 @@ def test_export_is_logged_even_when_its_reader_closes_the_pipe_early(tmp_path):
     reasons = [r[0] for r in conn.execute("SELECT reason FROM access_log WHERE event = "
                                           "'manager_action'")]
     conn.close()
-    assert "export access-log started to standard output" in reasons
+    assert any(r.startswith("export: access log started to standard output")
+               for r in reasons), reasons
 
 
 def test_a_killed_export_leaves_no_partial_file_after_the_next_start(tmp_path, run_kiosk):
@@ -185,7 +194,12 @@ def test_a_killed_export_leaves_no_partial_file_after_the_next_start(tmp_path, r
     out = tmp_path / "exports"
     out.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "export", "access-log", "--out",
-                             str(out / "log.csv"), "--db", str(db)], env=kiosk_env())
+                             str(out / "log.csv"), "--db", str(db), "--as", "manager"],
+                            stdin=subprocess.PIPE, env=kiosk_env())
+    assert proc.stdin is not None
+    proc.stdin.write(MANAGER_PASSWORD.encode() + b"\n")
+    proc.stdin.close()
+    proc.stdin = None  # communicate() must not flush it again
     deadline = time.monotonic() + 60
     partial: list[Path] = []
     while time.monotonic() < deadline and not partial:
@@ -198,9 +212,9 @@ def test_a_killed_export_leaves_no_partial_file_after_the_next_start(tmp_path, r
     assert partial[0].exists() and not (out / "log.csv").exists()
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT COUNT(*) FROM access_log WHERE reason LIKE "
-                        "'export access-log started%'").fetchone()[0] == 1
+                        "'export: access log started%'").fetchone()[0] == 1
     conn.close()
-    assert run_kiosk("users", "list", "--db", str(db)).returncode == 0  # the next start
+    assert run_as(run_kiosk, "users", "list", "--db", str(db)).returncode == 0  # next start
     assert list(out.iterdir()) == []
 
 
@@ -388,8 +402,12 @@ def test_a_killed_users_import_leaves_no_account_whose_password_was_not_shown(
     sheet.write_text("username,full_name\n" + "".join(
         f"person{i:02d},Person {i}\n" for i in range(30)), encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "users", "import", str(sheet),
-                             "--db", str(db)], stdout=subprocess.PIPE, env=kiosk_env(),
-                            text=True)
+                             "--db", str(db), "--as", "boss"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=kiosk_env(), text=True)
+    assert proc.stdin is not None
+    proc.stdin.write(MANAGER_PASSWORD + "\n")
+    proc.stdin.close()
+    proc.stdin = None  # communicate() must not flush it again
     if kill_after is not None:
         time.sleep(kill_after)
         os.kill(proc.pid, signal.SIGKILL)

@@ -278,8 +278,9 @@ def test_exports_hold_exactly_the_rows_on_screen(ctx, manager, learner, make_use
         "export: access log (event login_failure, person alex): 1 rows to ")
 
 
-def test_a_cancelled_export_leaves_no_file_and_no_row(ctx, manager, tmp_path):
-    """Cancel (raised from the progress callback) removes the partial file."""
+def test_a_cancelled_export_leaves_no_file_and_says_so(ctx, manager, tmp_path):
+    """Cancel (raised from the progress callback) removes the partial file; the log holds
+    the export's start (written before its first row) and no completed export."""
     bulk_access_log(ctx.db, 5000)
     before = len(manager_rows(ctx))
 
@@ -291,7 +292,8 @@ def test_a_cancelled_export_leaves_no_file_and_no_row(ctx, manager, tmp_path):
         exports.export_access_log(ctx, manager, AccessLogFilter(), tmp_path / "big.csv",
                                   cancel)
     assert [p.name for p in tmp_path.iterdir() if "big" in p.name] == []
-    assert len(manager_rows(ctx)) == before
+    added = [r["reason"] for r in manager_rows(ctx)[before:]]
+    assert len(added) == 1 and added[0].startswith("export: access log started to")
 
 
 def test_answers_belong_to_whoever_started_the_test(ctx, learner, make_user):
@@ -352,4 +354,5 @@ def test_export_on_a_damaged_results_page_fails_and_writes_nothing(ctx, manager,
     logged = [r[0] for r in conn.execute(
         "SELECT reason FROM access_log WHERE id > ?", [rows_before])]
     conn.close()
-    assert not any(r.startswith("export") for r in logged)
+    # Its start is on record (logged before the first row); no completed export is.
+    assert not any(r.startswith("export") and " rows to " in r for r in logged)
