@@ -164,7 +164,8 @@ def test_built_kiosk_puts_data_db_next_to_executable(built: Path, tmp_path: Path
     shutil.copytree(built, copy, symlinks=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    proc = run_built(copy, "users", "add", "llyr", "--role", "learner", "--name", "Llŷr Wyn",
+    # The first account on a new database is a manager (no sign-in exists yet to ask for).
+    proc = run_built(copy, "users", "add", "llyr", "--role", "manager", "--name", "Llŷr Wyn",
                      input=PASSWORD + "\n", cwd=elsewhere)
     assert proc.returncode == 0, proc.stderr
     assert (copy / "data.db").exists()
