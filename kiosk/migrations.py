@@ -17,6 +17,7 @@ KNOWN = (
     "m001_initial",
     "m002_manager_indexes",
     "m003_access_log_head",
+    "product_m001_section_end",
 )
 
 
@@ -231,3 +232,13 @@ def m003_access_log_head(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def product_m001_section_end(db: Database) -> None:
+    """When a person reached the end of a section: opening one is not reading it.
+
+    NULL for views that never reached the end (and for every view recorded before
+    this rule, which therefore no longer counts as read).
+    """
+    db.execute("ALTER TABLE section_views ADD COLUMN reached_end_at TEXT")

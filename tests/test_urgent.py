@@ -85,7 +85,7 @@ def test_managers_see_stale_contacts_warning_learners_do_not(qtbot, ctx, manager
     sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
     warning = window.home.stale_contacts
     assert warning.isVisible()
-    assert "4 not verified in the last 12 months" in warning.text()
+    assert "4 have not been verified in the last 12 months" in warning.text()
     assert "City of York Safeguarding Children Board (last verified 1 September 2013)" \
         in warning.text()
     window.sign_out(idle=False)

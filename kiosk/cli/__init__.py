@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "purge_cmd",
     "log_cmd",
     "backup_cmd",
+    "gallery_cmd",
 )
 
 # Which module registers each top-level command, so a command imports only its own
@@ -40,7 +41,7 @@ MODULE_FOR = {
     "run": "run_cmd", "users": "users_cmd", "settings": "settings_cmd",
     "export": "export_cmd", "certificate": "certificate_cmd", "content": "content_cmd",
     "demo": "demo_cmd", "purge": "purge_cmd", "log": "log_cmd", "backup": "backup_cmd",
-    "restore": "backup_cmd",
+    "restore": "backup_cmd", "gallery": "gallery_cmd",
 }
 
 

@@ -29,6 +29,7 @@ from kiosk.ui.manager_common import (
     table_view,
 )
 from kiosk.ui.widgets import body, button, heading
+from kiosk.wording import human_date
 
 # Colour is a second cue only: every status cell also says its status in words.
 STATUS_COLOURS = {
@@ -61,6 +62,9 @@ class MatrixModel(RowsModel):
             "last_percent": r.last_percent, "passed_on": r.passed_on,
             "expires_on": r.expires_on, "_state": r.state, "_urgency": r.urgency,
             "user_id": r.user_id,
+            "_note": (f"Last test on {human_date(r.last_on)}: "
+                      f"{fmt(r.last_percent)}%, not passed. They need to read again and "
+                      "retake the test." if r.last_failed and r.last_on else ""),
         } for r in items])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -75,6 +79,8 @@ class MatrixModel(RowsModel):
                 return QColor(colours[1])
             if role == Qt.ItemDataRole.UserRole:
                 return row["_urgency"]
+            if role == Qt.ItemDataRole.ToolTipRole and row.get("_note"):
+                return f"{row['status']}. {row['_note']}"
         if role == Qt.ItemDataRole.UserRole:
             value = super().data(index, role)
             # Sort blanks last and dates/numbers as themselves, never as text.

@@ -30,7 +30,7 @@ def _field(name: str, accessible: str, password: bool = False) -> QLineEdit:
 
 
 class SetupScreen(Screen):
-    setup_completed = Signal()
+    setup_completed = Signal(str)  # the new manager's username
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -142,4 +142,4 @@ class SetupScreen(Screen):
             return
         self.password.clear()
         self.confirm.clear()
-        self.setup_completed.emit()
+        self.setup_completed.emit(manager.username)
