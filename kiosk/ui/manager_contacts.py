@@ -21,7 +21,7 @@ from kiosk.context import AppContext
 from kiosk.db import write_transaction
 from kiosk.errors import ValidationError
 from kiosk.retention import months_ago
-from kiosk.ui.manager_common import ManagerPanel
+from kiosk.ui.manager_common import ColumnFitter, ManagerPanel
 from kiosk.ui.widgets import body, button
 
 FIELDS = ("name", "role", "phone", "web", "area", "last_verified")
@@ -59,6 +59,7 @@ class ContactsPanel(ManagerPanel):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.fitter = ColumnFitter(self.table)  # type: ignore[attr-defined]
         self.message = body("", "errorMessage")
         self.message.hide()
         self.add_button = button("Add contact")

@@ -90,11 +90,10 @@ class PeoplePanel(ManagerPanel):
         side.addWidget(self.report, 1)
         side_box = QWidget()
         side_box.setLayout(side)
-        side_box.setMaximumWidth(440)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(side_box)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(side_box, 2)
 
         self.selected: users.User | None = None
         self.table.selectionModel().currentRowChanged.connect(

@@ -7,7 +7,15 @@ showing or changing anything, so even a stray signal as a learner does nothing.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QProgressBar,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.context import AppContext
 from kiosk.ui import metrics
@@ -47,7 +55,15 @@ class ManagerScreen(Screen):
         self.tabs.setDocumentMode(True)
         self.tabs.setUsesScrollButtons(True)
         for panel in self.panels:
-            self.tabs.addTab(panel, panel.title)
+            # Each tab scrolls on its own: a wide table or filter row at 200% text scrolls
+            # inside its tab rather than pushing the whole screen (and Back) off the side.
+            frame = QScrollArea()
+            frame.setObjectName("managerScroll")
+            frame.setWidgetResizable(True)
+            frame.setFrameShape(QFrame.Shape.NoFrame)
+            frame.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            frame.setWidget(panel)
+            self.tabs.addTab(frame, panel.title)
         self.progress = QProgressBar()
         self.progress.setObjectName("exportProgress")
         self.progress.setAccessibleName("Export progress")

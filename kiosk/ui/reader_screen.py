@@ -60,7 +60,7 @@ class ReaderScreen(Screen):
         self.title = heading("Guidance")
         self.progress = body("", "readerProgress")
         self.progress.setAccessibleName("Reading progress")
-        self.progress.setWordWrap(False)
+        self.progress.setWordWrap(True)
 
         contents_label = QLabel("&Contents")
         contents_label.setObjectName("subheading")
@@ -69,7 +69,7 @@ class ReaderScreen(Screen):
         self.contents.setAccessibleName("Contents: press Enter or Space to open a section")
         self.contents.setWordWrap(True)
         self.contents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.contents.setMinimumWidth(220)
+        self.contents.setMinimumWidth(180)
         self.contents.setMaximumWidth(320)
         contents_label.setBuddy(self.contents)
 
@@ -116,16 +116,20 @@ class ReaderScreen(Screen):
         top.addWidget(self.title, 1)
         top.addWidget(self.progress)
 
+        # Two rows, so that at 200% text every button still fits across 1024 pixels:
+        # how to read (size, contrast, aloud) above, where to go below.
+        tools = QHBoxLayout()
+        tools.setSpacing(metrics.SPACING // 2)
+        tools.addWidget(self.smaller)
+        tools.addWidget(self.size_label)
+        tools.addWidget(self.larger)
+        tools.addWidget(self.contrast)
+        tools.addWidget(self.listen.button)
+        tools.addStretch(1)
         nav = QHBoxLayout()
         nav.setSpacing(metrics.SPACING // 2)
         nav.addWidget(self.home)
         nav.addWidget(self.to_result)
-        nav.addSpacing(metrics.SPACING)
-        nav.addWidget(self.smaller)
-        nav.addWidget(self.size_label)
-        nav.addWidget(self.larger)
-        nav.addWidget(self.contrast)
-        nav.addWidget(self.listen.button)
         nav.addStretch(1)
         nav.addWidget(self.previous)
         nav.addWidget(self.next)
@@ -138,6 +142,7 @@ class ReaderScreen(Screen):
         layout.addLayout(top)
         layout.addLayout(middle, 1)
         layout.addWidget(self.message)
+        layout.addLayout(tools)
         layout.addLayout(nav)
 
         order = [self.contents, self.text, self.previous, self.next, self.proceed,
