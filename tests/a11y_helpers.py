@@ -68,7 +68,7 @@ def text_contrast(image: QImage, window: QWidget, widget: QWidget) -> float:
 
 def edge_contrast(image: QImage, window: QWidget, widget: QWidget) -> float:
     """The widget's left edge (its border or fill) against what is just outside it."""
-    x0, y0, x1, y1 = region(image, window, widget)
+    x0, y0, _, y1 = region(image, window, widget)
     y = (y0 + y1) // 2
     # What surrounds the control: the commonest colour in a strip just left of it (a
     # neighbouring label's glyph at one pixel must not count as the background).

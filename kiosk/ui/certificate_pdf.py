@@ -53,7 +53,7 @@ def certificate_html(facts: CertificateFacts) -> str:
         ("Valid until", human_date(facts.expires_on))))
     return f"""
 <div style="font-family: 'DejaVu Sans', Arial, sans-serif; color: #1b1f23;">
-<p align="center" style="font-size: 16px; color: #33475b; letter-spacing: 2px;">{centre}</p>
+<p align="center" style="font-size: 16px; color: #33475b;">{centre}</p>
 <p align="center" style="font-size: 38px; font-weight: bold; color: #0b3d62;
  margin-top: 18px;">Certificate of completion</p>
 <p align="center" style="font-size: 16px; margin-top: 28px;">This certifies that</p>
@@ -69,7 +69,7 @@ def certificate_html(facts: CertificateFacts) -> str:
 <p align="center" style="font-size: 13px; color: #33475b; margin-top: 36px;">
 Verification code</p>
 <p align="center" style="font-size: 24px; font-weight: bold; font-family: 'DejaVu Sans Mono',
- 'Consolas', monospace; letter-spacing: 3px;">{e(facts.code)}</p>
+ 'Consolas', monospace;">{e(facts.code)}</p>
 <p align="center" style="font-size: 12px; color: #33475b; margin-top: 8px;">
 To check this certificate, contact {who} and quote the code above. A manager there opens<br/>
 {VERIFY_WHERE}, types the code and sees whose certificate it is and whether it is

@@ -335,6 +335,9 @@ class ManagerPanel(QWidget):
     def shown(self) -> None:
         """The tab was opened: load what it shows (the shell records the view)."""
 
+    def left_tab(self) -> None:
+        """The manager moved to another tab or left the area."""
+
     def reset(self) -> None:
         """Sign-out: forget everything shown."""
 

@@ -31,6 +31,23 @@ from kiosk.ui.manager_settings import SettingsPanel
 from kiosk.ui.widgets import Screen, button, heading
 
 
+class ManagerTabs(QTabWidget):
+    """Tabs whose pages are scroll frames around the panels; a panel names its own tab."""
+
+    def _frame(self, widget: QWidget) -> QWidget:
+        for i in range(self.count()):
+            frame = self.widget(i)
+            if isinstance(frame, QScrollArea) and frame.widget() is widget:
+                return frame
+        return widget
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # Qt's name
+        super().setCurrentWidget(self._frame(widget))
+
+    def indexOf(self, widget: QWidget) -> int:  # Qt's name
+        return super().indexOf(self._frame(widget))
+
+
 class ManagerScreen(Screen):
     back_requested = Signal()
 
@@ -49,7 +66,7 @@ class ManagerScreen(Screen):
             self.matrix, self.results, self.access_log, self.people, self.security,
             self.settings, self.contacts, self.data,
         ]
-        self.tabs = QTabWidget()
+        self.tabs = ManagerTabs()
         self.tabs.setObjectName("managerTabs")
         self.tabs.setAccessibleName("Manager area sections (Ctrl+Tab for the next)")
         self.tabs.setDocumentMode(True)
@@ -85,6 +102,7 @@ class ManagerScreen(Screen):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.progress)
         self._recorded: set[int] = set()
+        self._open_tab = -1
         self.tabs.currentChanged.connect(self._tab_opened)
         self.back.clicked.connect(self.back_requested.emit)
 
@@ -102,6 +120,9 @@ class ManagerScreen(Screen):
         self.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _tab_opened(self, index: int) -> None:
+        if 0 <= self._open_tab < len(self.panels) and self._open_tab != index:
+            self.panels[self._open_tab].left_tab()
+        self._open_tab = index
         if not self.allowed() or index < 0 or not self.isVisible():
             return
         panel = self.panels[index]
@@ -110,6 +131,10 @@ class ManagerScreen(Screen):
             self._recorded.add(index)
             panel.record("view", panel.view_name)
         panel.shown()
+
+    def leaving(self) -> None:
+        if 0 <= self._open_tab < len(self.panels):
+            self.panels[self._open_tab].left_tab()
 
     def reset(self) -> None:
         for panel in self.panels:

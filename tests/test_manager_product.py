@@ -1,0 +1,54 @@
+"""The manager area as a product: human labels, selection-aware buttons, passwords that
+leave the screen, tables that fit their words."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from tests.conftest import MANAGER_PASSWORD
+from tests.test_manager_ui import courses_ctx, open_area, sign_in  # noqa: F401 (fixture)
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def test_people_buttons_need_a_selection_and_passwords_leave_with_the_tab(
+        qtbot, window, courses_ctx, manager, tmp_path):  # noqa: F811
+    """Disable, Unlock, Reset and Grant are off until someone is selected; an import's
+    temporary passwords are shown unwrapped and cleared once the manager changes tab."""
+    path = tmp_path / "two.csv"
+    path.write_text("username,full_name\r\nzoe,Zoë Ødegård\r\nllyr,Llŷr Wyn\r\n",
+                    encoding="utf-8")
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.people)
+    people = area.people
+    for b in (people.disable_button, people.unlock_button, people.reset_button,
+              people.grant_button, people.save_button):
+        assert not b.isEnabled(), b.text()
+    courses_ctx.dialogs.queue(str(path))
+    qtbot.mouseClick(people.import_button, LEFT)
+    assert "zoe" in people.report.toPlainText()
+    assert people.report.lineWrapMode() == people.report.LineWrapMode.NoWrap
+    people.table.selectRow(0)
+    assert people.reset_button.isEnabled() and people.grant_button.isEnabled()
+    area.tabs.setCurrentWidget(area.matrix)
+    assert people.report.toPlainText() == ""
+
+
+def test_settings_speak_in_words_not_keys(qtbot, window, courses_ctx, manager):  # noqa: F811
+    """Each setting has a human label (the key only in its tooltip), and a bad value's
+    message uses the same words."""
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.settings)
+    panel = area.settings
+    labels = [w.text() for w in panel.findChildren(QLabel) if w.buddy() is not None]
+    assert "Sign out after no activity for (seconds)" in labels
+    assert not any("_" in text for text in labels)
+    field = panel.fields["idle_timeout_seconds"]
+    field.setText("5")
+    qtbot.mouseClick(panel.save_button, LEFT)
+    error = panel.errors["idle_timeout_seconds"].text()
+    assert "Sign out after no activity" in error and "idle_timeout_seconds" not in error
+    assert panel.message.text().startswith("Nothing was saved: 1 setting needs fixing")
