@@ -123,3 +123,38 @@ def test_wrong_answers_stay_reachable_after_a_read_link_and_from_my_results(
     qtbot.mouseClick(see, Qt.MouseButton.LeftButton)
     assert window.current_screen() == "result" and window.result.attempt.id == failed.id
     assert window.result.review_heading.text() == "8 answers to look at again"
+
+
+def test_new_account_is_welcomed_not_told_of_a_reset(qtbot, ctx, make_user, window):
+    """A brand-new account with a temporary password is welcomed at its first sign-in;
+    only a real reset says a manager reset it."""
+    from kiosk import users
+
+    user = make_user("newbie", must_change_password=True)
+    qtbot.keyClicks(window.login.username, "newbie")
+    qtbot.keyClick(window.login.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.login.password, LEARNER_PASSWORD)
+    qtbot.keyClick(window.login.password, Qt.Key.Key_Return)
+    assert window.current_screen() == "password_change"
+    assert "first sign-in" in window.password_change.intro.text()
+    assert "reset" not in window.password_change.intro.text()
+    window.sign_out(idle=False)
+    users.set_password(ctx.db, ctx.settings, ctx.clock, user, LEARNER_PASSWORD + "x",
+                       actor=user)
+    ctx.db.execute("UPDATE users SET must_change_password = 1 WHERE id = ?", [user.id])
+    qtbot.keyClicks(window.login.username, "newbie")
+    qtbot.keyClick(window.login.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.login.password, LEARNER_PASSWORD + "x")
+    qtbot.keyClick(window.login.password, Qt.Key.Key_Return)
+    assert "A manager has reset your password." in window.password_change.intro.text()
+
+
+def test_idle_sign_out_is_explained_on_the_sign_in_screen(qtbot, ctx, learner, window):
+    """After an idle sign-out the sign-in screen says why, and that nothing was lost."""
+    qtbot.keyClicks(window.login.username, "alex")
+    qtbot.keyClick(window.login.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.login.password, LEARNER_PASSWORD)
+    qtbot.keyClick(window.login.password, Qt.Key.Key_Return)
+    window.sign_out(idle=True)
+    assert window.login.info.isVisibleTo(window)
+    assert "signed out because nothing happened" in window.login.info.text()

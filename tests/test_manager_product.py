@@ -52,3 +52,29 @@ def test_settings_speak_in_words_not_keys(qtbot, window, courses_ctx, manager): 
     error = panel.errors["idle_timeout_seconds"].text()
     assert "Sign out after no activity" in error and "idle_timeout_seconds" not in error
     assert panel.message.text().startswith("Nothing was saved: 1 setting needs fixing")
+
+
+def test_certificate_check_answers_an_inspector_without_a_command_line(
+        qtbot, window, courses_ctx, manager, learner):  # noqa: F811
+    """The code printed on a certificate, typed in Results (Enter works), says whose it is
+    and whether it is current; an unknown code says so."""
+    from kiosk import quiz
+    from tests.quiz_helpers import answer_all
+
+    ctx = courses_ctx
+    ctx.settings.set("require_all_sections", False)
+    course = ctx.course
+    attempt = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, course)
+    answer_all(ctx, attempt, right=10)
+    passed = quiz.submit(ctx.db, ctx.settings, ctx.clock, attempt.id, course)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.results)
+    panel = area.results
+    qtbot.keyClicks(panel.check_code, passed.certificate_code.lower().replace("-", " "))
+    qtbot.keyClick(panel.check_code, Qt.Key.Key_Return)
+    assert panel.check_result.text().startswith(f"{passed.certificate_code} is CURRENT")
+    assert "Alex Learner" in panel.check_result.text()
+    panel.check_code.setText("SGK-AAAA-BBBB")
+    qtbot.keyClick(panel.check_code, Qt.Key.Key_Return)
+    assert panel.check_result.text().startswith("Not found")

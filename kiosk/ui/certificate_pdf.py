@@ -44,7 +44,7 @@ def certificate_html(facts: CertificateFacts) -> str:
     e = html.escape
     centre = e(facts.centre_name) if facts.centre_name else "&nbsp;"
     who = e(facts.centre_name) if facts.centre_name else "the centre that issued it"
-    fact = ('<td width="33%" align="center" style="padding: 10px;">'
+    fact = ('<td width="33%" align="center" style="padding: 10px; white-space: nowrap;">'
             '<span style="font-size: 13px; color: #33475b;">{label}</span><br/>'
             '<span style="font-size: 19px; font-weight: bold; color: #1b1f23;">{value}</span>'
             '</td>')
@@ -71,9 +71,11 @@ Verification code</p>
 <p align="center" style="font-size: 24px; font-weight: bold; font-family: 'DejaVu Sans Mono',
  'Consolas', monospace;">{e(facts.code)}</p>
 <p align="center" style="font-size: 12px; color: #33475b; margin-top: 8px;">
-To check this certificate, contact {who} and quote the code above. A manager there opens<br/>
-{VERIFY_WHERE}, types the code and sees whose certificate it is and whether it is
- still valid.<br/>A refresher is due before the "valid until" date.</p>
+To check this certificate, contact {who} and quote the code above.<br/>
+A manager there enters it under {VERIFY_WHERE}<br/>and sees whose certificate it is and
+ whether it is still valid.</p>
+<p align="center" style="font-size: 12px; color: #33475b;">A refresher is due before the
+ "valid until" date.</p>
 </div>
 """
 

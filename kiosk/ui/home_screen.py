@@ -128,8 +128,9 @@ class HomeScreen(Screen):
                                   metrics.MARGIN // 2)
         layout.setSpacing(metrics.SPACING)
         layout.addLayout(top)
-        layout.addLayout(columns, 1)
+        layout.addLayout(columns)
         layout.addWidget(self.manager_box)
+        layout.addStretch(1)
 
         self.guidance.clicked.connect(self.guidance_requested.emit)
         self.test.clicked.connect(self.test_requested.emit)

@@ -86,18 +86,18 @@ class LoginScreen(Screen):
 
         self.sign_in = button("Sign in", primary=True)
         self.sign_in.setObjectName("signInButton")
-        self.urgent = button("Worried about a child now?", "Worried about a child now? Help "
-                             "without signing in")
+        self.urgent = button("Worried about a child now? (F1)", "Worried about a child now? "
+                             "Help without signing in (F1)")
         self.urgent.setObjectName("urgentButton")
 
         for widget in (self.title, self.centre, self.info, self.notice, user_label,
                        self.username, pass_label, self.password, self.message, self.sign_in):
             form.addWidget(widget)
+        form.addWidget(self.urgent)
         row = QHBoxLayout()
         row.addWidget(self.contrast)
         row.addWidget(self.larger)
         row.addStretch(1)
-        row.addWidget(self.urgent)
         form.addLayout(row)
 
         outer = QVBoxLayout(self)

@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
             self.screens[previous].leaving()
         self.stack.setCurrentWidget(self.frames[name])
         # The login card has its own urgent button; the urgent page needs none.
-        self.urgent_button.setVisible(name not in ("urgent", "login"))
+        self.top_bar.setVisible(name not in ("urgent", "login"))
         screen.entered()
 
     def _on_logged_in(self, outcome: LoginOutcome) -> None:
@@ -395,6 +395,7 @@ class MainWindow(QMainWindow):
         self.idle.configure(int(self.ctx.settings.get("idle_timeout_seconds")),
                             int(self.ctx.settings.get("idle_countdown_seconds")))
         if outcome.user is not None and outcome.user.must_change_password:
+            self.password_change.first_sign_in = outcome.previous_login_at is None
             self.move_to("password_change")
         else:
             self._show_home()
