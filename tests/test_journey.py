@@ -149,7 +149,7 @@ def test_new_account_is_welcomed_not_told_of_a_reset(qtbot, ctx, make_user, wind
     assert "A manager has reset your password." in window.password_change.intro.text()
 
 
-def test_idle_sign_out_is_explained_on_the_sign_in_screen(qtbot, ctx, learner, window):
+def test_idle_sign_out_is_explained_on_the_sign_in_screen(qtbot, ctx, manager, learner, window):
     """After an idle sign-out the sign-in screen says why, and that nothing was lost."""
     qtbot.keyClicks(window.login.username, "alex")
     qtbot.keyClick(window.login.username, Qt.Key.Key_Return)
