@@ -78,3 +78,28 @@ def test_certificate_check_answers_an_inspector_without_a_command_line(
     panel.check_code.setText("SGK-AAAA-BBBB")
     qtbot.keyClick(panel.check_code, Qt.Key.Key_Return)
     assert panel.check_result.text().startswith("Not found")
+
+
+def test_matrix_never_hides_a_failed_last_test(
+        qtbot, window, courses_ctx, manager, learner):  # noqa: F811 (a fixture)
+    """A person whose last test failed reads "In progress: last test not passed", the
+    tooltip says when and the score, and the summary counts them."""
+    from kiosk import quiz
+    from tests.quiz_helpers import answer_all
+
+    ctx = courses_ctx
+    ctx.settings.set("require_all_sections", False)
+    attempt = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, ctx.course)
+    answer_all(ctx, attempt, right=3)
+    quiz.submit(ctx.db, ctx.settings, ctx.clock, attempt.id, ctx.course)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.matrix)
+    panel = area.matrix
+    model = panel.proxy
+    rows = [model.index(r, 1).data() for r in range(model.rowCount())]
+    assert "In progress: last test not passed" in rows
+    row = rows.index("In progress: last test not passed")
+    tip = model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "30%" in tip and "not passed" in tip
+    assert "(1 with a failed last test)" in panel.summary.text()

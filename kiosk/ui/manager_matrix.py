@@ -235,9 +235,12 @@ class MatrixPanel(ManagerPanel):
         self.model.set_items(rows)
         counts: dict[str, int] = {}
         for r in rows:
-            counts[r.label] = counts.get(r.label, 0) + 1
-        parts = [f"{counts[status_rule.LABELS[s]]} {status_rule.LABELS[s].lower()}"
-                 for s in status_rule.ORDER if status_rule.LABELS[s] in counts]
+            counts[r.state] = counts.get(r.state, 0) + 1
+        failed = sum(1 for r in rows if r.state == status_rule.IN_PROGRESS and r.last_failed)
+        parts = [f"{counts[s]} {status_rule.LABELS[s].lower()}"
+                 + (f" ({failed} with a failed last test)" if s == status_rule.IN_PROGRESS
+                    and failed else "")
+                 for s in status_rule.ORDER if s in counts]
         self.summary.setText(f"{len(rows)} shown" + (": " + ", ".join(parts) if parts else ""))
         # With one course the course column says the same thing on every row.
         self.table.setColumnHidden(COURSE_COLUMN, len(self.ctx.courses or ()) <= 1)
