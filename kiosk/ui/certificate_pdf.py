@@ -60,7 +60,7 @@ def certificate_html(facts: CertificateFacts) -> str:
 <p align="center" style="font-size: 32px; font-weight: bold; margin-top: 6px;">
 {e(facts.full_name)}</p>
 <p align="center" style="font-size: 16px; margin-top: 6px;">has completed and passed</p>
-<p align="center" style="font-size: 23px; font-weight: bold; color: #0b3d62; margin-top: 6px;">
+<p align="center" style="font-size: 21px; font-weight: bold; color: #0b3d62; margin-top: 6px;">
 {e(facts.course_title)}</p>
 <p align="center" style="font-size: 13px; color: #33475b;">Course version
  {e(facts.course_version)}</p>
@@ -71,7 +71,8 @@ Verification code</p>
 <p align="center" style="font-size: 24px; font-weight: bold; font-family: 'DejaVu Sans Mono',
  'Consolas', monospace;">{e(facts.code)}</p>
 <p align="center" style="font-size: 12px; color: #33475b; margin-top: 8px;">
-To check this certificate, contact {who} and quote the code above.<br/>
+To check this certificate, contact {who}<br/>and quote the code above.
+
 A manager there enters it under {VERIFY_WHERE}<br/>and sees whose certificate it is and
  whether it is still valid.</p>
 <p align="center" style="font-size: 12px; color: #33475b;">A refresher is due before the
