@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -38,7 +39,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def handle(args: argparse.Namespace) -> int:
-    from kiosk.cli import demo_cmd
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -46,6 +46,15 @@ def handle(args: argparse.Namespace) -> int:
     if not args.on_screen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     work = Path(tempfile.mkdtemp(prefix="kiosk-gallery-"))
+    try:
+        return _draw(args, out, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the throwaway demo database
+
+
+def _draw(args: argparse.Namespace, out: Path, work: Path) -> int:
+    from kiosk.cli import demo_cmd
+
     db = work / "gallery-demo.db"
     demo_cmd.build_demo(db)
     passwords = {username: (demo_cmd.MANAGER_PASSWORD if role == "manager"
