@@ -7,6 +7,7 @@ set -euo pipefail
 PACKAGES=(
     faketime          # .ci/run's shifted-date runs (libfaketime)
     postgresql        # the county tests start a real server (their own cluster, in tmp)
+    espeak-ng         # read-aloud: one test drives the real speech engine through pyttsx3
 )
 
 missing=()

@@ -44,9 +44,13 @@ class MatrixRow:
     passed_on: date | None
     expires_on: date | None
     attempts: int
+    last_failed: bool = False  # the newest submitted attempt was not passed
+    last_on: date | None = None
 
     @property
     def label(self) -> str:
+        if self.state == status_rule.IN_PROGRESS and self.last_failed:
+            return "In progress: last test not passed"
         return status_rule.LABELS[self.state]
 
     @property
@@ -111,6 +115,7 @@ def build_matrix(
                 job_title=person["job_title"], course_id=course.id,
                 course_title=course.title, state=st.state, last_percent=st.last_percent,
                 passed_on=st.passed_on, expires_on=st.expires_on, attempts=st.attempts,
+                last_failed=st.last_failed, last_on=st.last_on,
             )
             if wanted and row.state not in wanted:
                 continue

@@ -20,6 +20,7 @@ KNOWN = (
     "county_001_outbox",
     "evidence_seal_records",
     "evidence_username_key",
+    "product_m001_section_end",
 )
 
 
@@ -447,3 +448,13 @@ def evidence_username_key(db: Database) -> None:
         seen.add(key)
         db.execute("UPDATE users SET username_key = ? WHERE id = ?", [key, user_id])
     db.execute("CREATE UNIQUE INDEX users_username_key ON users (username_key)")
+
+
+@migrations()
+def product_m001_section_end(db: Database) -> None:
+    """When a person reached the end of a section: opening one is not reading it.
+
+    NULL for views that never reached the end (and for every view recorded before
+    this rule, which therefore no longer counts as read).
+    """
+    db.execute("ALTER TABLE section_views ADD COLUMN reached_end_at TEXT")

@@ -76,7 +76,7 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("attempt_cooldown_hours", int, 0, "Hours to wait between test attempts; 0 = none.",
             minimum=0, maximum=720),
     Setting("require_all_sections", bool, True,
-            "The test opens only after every section has been opened."),
+            "The test opens only after every section has been read to the end."),
     Setting("retention_months_access_log", int, 0,
             "Access-log rows older than this may be purged; 0 = keep for ever.",
             minimum=0, maximum=600),

@@ -46,3 +46,38 @@ class FakeDialogs:
 
     def texts(self, kind: str | None = None) -> list[str]:
         return [text for k, _, text in self.shown if kind is None or k == kind]
+
+
+class RecordingSpeaker:
+    """Stands in for kiosk.speech.EngineSpeaker: records what would be read, in order.
+
+    Put it in ctx.extras["speaker"] before pressing a Listen button.
+    """
+
+    def __init__(self) -> None:
+        self.read: list[list[str]] = []
+        self.events: list[str] = []
+        self._on_done = None
+
+    def speak(self, chunks, on_done=None) -> None:
+        self.read.append(list(chunks))
+        self.events.append("speak")
+        self._on_done = on_done
+
+    def pause(self) -> None:
+        self.events.append("pause")
+
+    def resume(self) -> None:
+        self.events.append("resume")
+
+    def stop(self) -> None:
+        self.events.append("stop")
+
+    def finish(self) -> None:
+        """As if the voice reached the end."""
+        if self._on_done is not None:
+            self._on_done()
+
+    @property
+    def speaking(self) -> bool:
+        return bool(self.read) and self.events[-1] in ("speak", "resume")

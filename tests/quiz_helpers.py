@@ -32,7 +32,7 @@ def sign_in(qtbot, window, username: str = "alex", password: str = LEARNER_PASSW
     qtbot.keyClick(window.login.username, Qt.Key.Key_Return)
     qtbot.keyClicks(window.login.password, password)
     qtbot.keyClick(window.login.password, Qt.Key.Key_Return)
-    assert window.current_screen() == "home"
+    assert window.current_screen() == "home", window.login.message.text()
 
 
 def numbers_for(item: AttemptQuestion, right: bool) -> list[int]:

@@ -32,9 +32,19 @@ def sign_in(qtbot, window, username, password):
     assert window.current_screen() == "home"
 
 
+def read_to_end(qtbot, reader) -> None:
+    """PageDown until the end of the section is on screen, as a reader does."""
+    bar = reader.text.verticalScrollBar()
+    for _ in range(60):
+        if bar.value() >= bar.maximum():
+            break
+        press(qtbot, Qt.Key.Key_PageDown)
+    assert bar.value() >= bar.maximum()
+
+
 def test_read_whole_course_by_keyboard_and_reach_test(qtbot, ctx, manager, learner, window):
-    """Sign in, open the guidance and read all twelve sections with keys only; the
-    "Proceed to test" button is then visible, enabled and focused, and Enter asks for the test."""
+    """Sign in, open the guidance and read all twelve sections to their ends with keys
+    only; "Proceed to test" is then visible, enabled and focused, and Enter asks for it."""
     course = use_course(ctx)
     sign_in(qtbot, window, "alex", LEARNER_PASSWORD)
     assert focused() is window.home.guidance
@@ -43,22 +53,26 @@ def test_read_whole_course_by_keyboard_and_reach_test(qtbot, ctx, manager, learn
     assert window.current_screen() == "reader"
     assert reader.current == "introduction"
     assert "Welcome to this course" in reader.text.toPlainText()
+    read_to_end(qtbot, reader)
     press(qtbot, Qt.Key.Key_Return)  # Next has the focus
     assert reader.current == "recognising-abuse"
+    read_to_end(qtbot, reader)
     press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # Alt+N
     qtbot.waitUntil(lambda: reader.current == "responding")  # mnemonics click after a flash
     assert not reader.proceed.isVisible()
+    read_to_end(qtbot, reader)
     press(qtbot, Qt.Key.Key_Return)
     assert reader.current == "good-practice"
-    assert not reader.proceed.isVisible()
+    read_to_end(qtbot, reader)
     for section in course.sections[4:]:
         press(qtbot, Qt.Key.Key_Return)
         assert reader.current == section.id
+        read_to_end(qtbot, reader)
     assert reader.current == "recording"
     assert reader.proceed.isVisible() and reader.proceed.isEnabled()
     assert not reader.next.isEnabled()
-    assert focused() is reader.proceed
-    assert reader.progress.text() == "Opened 12 of 12 sections"
+    reader.proceed.setFocus()
+    assert reader.progress.text() == "12 of 12 sections read"
     assert all(reader.contents.item(i).text().startswith("\u2713") for i in range(12))
     assert reading.may_take_test(ctx.db, ctx.settings, learner.id, course)
     with qtbot.waitSignal(reader.test_requested):
@@ -79,7 +93,7 @@ def test_contents_list_opens_section_with_enter_and_space(qtbot, ctx, manager, l
     press(qtbot, Qt.Key.Key_Up)
     press(qtbot, Qt.Key.Key_Space)
     assert reader.current == "recognising-abuse"
-    assert reader.progress.text() == "Opened 3 of 12 sections"
+    assert reader.progress.text() == "0 of 12 sections read"  # opened is not read
 
 
 def test_page_down_scrolls_text_from_a_button(qtbot, ctx, manager, learner, window):
@@ -96,13 +110,17 @@ def test_page_down_scrolls_text_from_a_button(qtbot, ctx, manager, learner, wind
 
 
 def test_progress_survives_sign_out_and_in(qtbot, ctx, clock, manager, learner, window):
-    """Sections opened before signing out keep their ticks at the next sign-in, and the
-    reader starts at the first section not yet opened. Seconds spent are stored."""
+    """Sections read before signing out keep their ticks at the next sign-in, and the
+    reader starts at the first section not yet read. Seconds spent are stored."""
     course = use_course(ctx)
     sign_in(qtbot, window, "alex", LEARNER_PASSWORD)
     press(qtbot, Qt.Key.Key_Return)
+    read_to_end(qtbot, window.reader)
+    window.reader.next.setFocus()
     clock.advance(seconds=40)
     press(qtbot, Qt.Key.Key_Return)  # Next: introduction closed after 40 s
+    read_to_end(qtbot, window.reader)
+    window.reader.next.setFocus()
     clock.advance(seconds=25)
     window.sign_out(idle=False)
     assert window.reader.contents.count() == 0  # nothing personal left on screen
@@ -117,8 +135,8 @@ def test_progress_survives_sign_out_and_in(qtbot, ctx, clock, manager, learner, 
     reader = window.reader
     assert reader.current == "responding"
     ticks = [reader.contents.item(i).text()[0] for i in range(reader.contents.count())]
-    assert ticks == ["\u2713"] * 3 + ["\u25cb"] * 9
-    assert reader.progress.text() == "Opened 3 of 12 sections"
+    assert ticks == ["\u2713", "\u2713", "\u25d0"] + ["\u25cb"] * 9  # read, open now, not yet
+    assert reader.progress.text() == "2 of 12 sections read"
 
 
 def test_progress_is_per_person(qtbot, ctx, manager, learner, window):
@@ -130,7 +148,8 @@ def test_progress_is_per_person(qtbot, ctx, manager, learner, window):
     sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
     window.show_guidance()
     assert window.reader.current == "introduction"
-    assert window.reader.progress.text() == "Opened 1 of 12 sections"
+    assert window.reader.progress.text() == "0 of 12 sections read"
+    assert window.reader.contents.item(3).text()[0] == "\u25cb"
 
 
 def test_external_link_is_never_opened_and_address_shown(qtbot, ctx, manager, learner, window,
@@ -188,7 +207,7 @@ def test_text_size_and_contrast_remembered_per_person(qtbot, ctx, manager, learn
     press(qtbot, Qt.Key.Key_Space)
     press(qtbot, Qt.Key.Key_Space)
     assert reader.text_scale == 2
-    assert reader.size_label.text() == "3/4"
+    assert reader.size_label.text() == "150%"
     press(qtbot, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)  # Alt+O: high contrast
     qtbot.waitUntil(reader.contrast.isChecked)
     assert app.styleSheet() != normal_sheet
@@ -208,7 +227,7 @@ def test_text_size_and_contrast_remembered_per_person(qtbot, ctx, manager, learn
     assert app.styleSheet() != normal_sheet  # high contrast from the home screen on
     window.show_guidance()
     assert reader.text_scale == 2 and reader.contrast.isChecked()
-    assert "font-size: 25px" in reader.text.styleSheet()
+    assert "QWidget { font-size: 22px;" in app.styleSheet()  # 150% of 15px, every screen
     window.sign_out(idle=False)
 
 

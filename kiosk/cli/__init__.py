@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "server_cmd",
     "sync_cmd",
     "county_cmd",
+    "gallery_cmd",
 )
 
 # Which module registers each top-level command, so a command imports only its own
@@ -45,7 +46,7 @@ MODULE_FOR = {
     "export": "export_cmd", "certificate": "certificate_cmd", "content": "content_cmd",
     "demo": "demo_cmd", "purge": "purge_cmd", "log": "log_cmd", "verify": "log_cmd",
     "backup": "backup_cmd", "restore": "backup_cmd", "server": "server_cmd",
-    "sync": "sync_cmd", "county": "county_cmd",
+    "sync": "sync_cmd", "county": "county_cmd", "gallery": "gallery_cmd",
 }
 
 

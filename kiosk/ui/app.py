@@ -162,7 +162,7 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
             app.exit(0)
 
     watcher = FirstPaint(after_first_paint)
-    window.stack.currentWidget().installEventFilter(watcher)
+    window.screens[window.current_screen()].installEventFilter(watcher)
     stopped = _handle_sigterm(app)
     _show(window, windowed)
     code = app.exec()

@@ -28,6 +28,7 @@ from kiosk.certificate import CertificateFacts
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.paths import output_folder, replace_file
+from kiosk.wording import human_date
 
 MARGIN_MM = 18
 # Qt's text layout falls apart at 1200 dpi (QPrinter's HighResolution default): words
@@ -36,33 +37,77 @@ RESOLUTION_DPI = 300
 LOGICAL_WIDTH = 660.0  # the printable width of A4 (18 mm margins) at 96 px per inch
 
 
+VERIFY_WHERE = "Manager area \u2192 Results \u2192 Check a certificate"
+
+
 def certificate_html(facts: CertificateFacts) -> str:
     e = html.escape
     centre = e(facts.centre_name) if facts.centre_name else "&nbsp;"
+    who = e(facts.centre_name) if facts.centre_name else "the centre that issued it"
+    fact = ('<td width="33%" align="center" style="padding: 10px; white-space: nowrap;">'
+            '<span style="font-size: 13px; color: #33475b;">{label}</span><br/>'
+            '<span style="font-size: 19px; font-weight: bold; color: #1b1f23;">{value}</span>'
+            '</td>')
+    facts_row = "".join(fact.format(label=label, value=value) for label, value in (
+        ("Date passed", human_date(facts.passed_on)), ("Score", e(facts.score_text)),
+        ("Valid until", human_date(facts.expires_on))))
     return f"""
 <div style="font-family: 'DejaVu Sans', Arial, sans-serif; color: #1b1f23;">
-<p align="center" style="font-size: 17px; color: #33475b;">{centre}</p>
-<p align="center" style="font-size: 40px; font-weight: bold; color: #0b3d62;">
-Certificate of completion</p>
-<p align="center" style="font-size: 17px;">This certifies that</p>
-<p align="center" style="font-size: 34px; font-weight: bold;">{e(facts.full_name)}</p>
-<p align="center" style="font-size: 17px;">has completed and passed the course</p>
-<p align="center" style="font-size: 24px; font-weight: bold; color: #0b3d62;">
+<p align="center" style="font-size: 16px; color: #33475b;">{centre}</p>
+<p align="center" style="font-size: 38px; font-weight: bold; color: #0b3d62;
+ margin-top: 18px;">Certificate of completion</p>
+<p align="center" style="font-size: 16px; margin-top: 28px;">This certifies that</p>
+<p align="center" style="font-size: 32px; font-weight: bold; margin-top: 6px;">
+{e(facts.full_name)}</p>
+<p align="center" style="font-size: 16px; margin-top: 6px;">has completed and passed</p>
+<p align="center" style="font-size: 21px; font-weight: bold; color: #0b3d62; margin-top: 6px;">
 {e(facts.course_title)}</p>
-<p align="center" style="font-size: 16px;">Course version {e(facts.course_version)}</p>
-<br/>
-<table align="center" cellpadding="6" style="font-size: 17px;">
-<tr><td>Date passed:</td><td><b>{facts.passed_on:%d %B %Y}</b></td></tr>
-<tr><td>Score:</td><td><b>{e(facts.score_text)}</b></td></tr>
-<tr><td>Valid until:</td><td><b>{facts.expires_on:%d %B %Y}</b></td></tr>
-<tr><td>Verification code:</td><td><b>{e(facts.code)}</b></td></tr>
-</table>
-<br/>
-<p align="center" style="font-size: 13px; color: #33475b;">
-A refresher is due before the date above. To check this certificate, a manager at the
-centre runs: kiosk certificate verify {e(facts.code)}</p>
+<p align="center" style="font-size: 13px; color: #33475b;">Course version
+ {e(facts.course_version)}</p>
+<table width="100%" cellspacing="0" style="margin-top: 30px; border-top: 1px solid #c9d3dd;
+ border-bottom: 1px solid #c9d3dd;"><tr>{facts_row}</tr></table>
+<p align="center" style="font-size: 13px; color: #33475b; margin-top: 36px;">
+Verification code</p>
+<p align="center" style="font-size: 24px; font-weight: bold; font-family: 'DejaVu Sans Mono',
+ 'Consolas', monospace;">{e(facts.code)}</p>
+<p align="center" style="font-size: 12px; color: #33475b; margin-top: 8px;">
+To check this certificate, contact {who}<br/>and quote the code above.
+
+A manager there enters it under {VERIFY_WHERE}<br/>and sees whose certificate it is and
+ whether it is still valid.</p>
+<p align="center" style="font-size: 12px; color: #33475b;">A refresher is due before the
+ "valid until" date.</p>
 </div>
 """
+
+
+def paint_page(painter: QPainter, width: float, height: float, facts: CertificateFacts) -> None:
+    """Draw the certificate into a `width` x `height` page on `painter` (any device)."""
+    outer = QPen(QColor("#0b3d62"))
+    outer.setWidthF(max(2.0, width / 150))
+    painter.setPen(outer)
+    inset = width / 60
+    painter.drawRect(QRectF(inset, inset, width - 2 * inset, height - 2 * inset))
+    inner = QPen(QColor("#0b5cad"))
+    inner.setWidthF(max(1.0, width / 600))
+    painter.setPen(inner)
+    gap = inset + width / 80
+    painter.drawRect(QRectF(gap, gap, width - 2 * gap, height - 2 * gap))
+    # Laid out on a fixed logical page (px sizes, no DPI involved) and scaled onto the
+    # device: the same proportions on a 300 dpi PDF, a 600 dpi laser, or any screen DPI.
+    scale = width / LOGICAL_WIDTH
+    logical_height = height / scale
+    doc = QTextDocument()
+    doc.setDocumentMargin(LOGICAL_WIDTH / 12)
+    doc.setTextWidth(LOGICAL_WIDTH)
+    doc.setHtml(certificate_html(facts))
+    # Centred a little above the middle: balanced, as a printed certificate is.
+    top = max(0.0, (logical_height - doc.size().height()) * 0.42)
+    painter.save()
+    painter.scale(scale, scale)
+    painter.translate(0, top)
+    doc.drawContents(painter, QRectF(0, 0, LOGICAL_WIDTH, logical_height))
+    painter.restore()
 
 
 def paint(device: QPagedPaintDevice, facts: CertificateFacts) -> None:
@@ -77,24 +122,7 @@ def paint(device: QPagedPaintDevice, facts: CertificateFacts) -> None:
     if not painter.begin(device):
         raise KioskError("The certificate could not be written there. Choose another place.")
     try:
-        width, height = device.width(), device.height()
-        pen = QPen(QColor("#0b5cad"))
-        pen.setWidthF(max(2.0, width / 250))
-        painter.setPen(pen)
-        inset = width / 60
-        painter.drawRect(QRectF(inset, inset, width - 2 * inset, height - 2 * inset))
-        # Laid out on a fixed logical page (px sizes, no DPI involved) and scaled onto the
-        # device: the same proportions on a 300 dpi PDF, a 600 dpi laser, or any screen DPI.
-        scale = width / LOGICAL_WIDTH
-        logical_height = height / scale
-        doc = QTextDocument()
-        doc.setDocumentMargin(LOGICAL_WIDTH / 14)
-        doc.setTextWidth(LOGICAL_WIDTH)
-        doc.setHtml(certificate_html(facts))
-        top = max(0.0, (logical_height - doc.size().height()) / 3)
-        painter.scale(scale, scale)
-        painter.translate(0, top)
-        doc.drawContents(painter, QRectF(0, 0, LOGICAL_WIDTH, logical_height))
+        paint_page(painter, device.width(), device.height(), facts)
     finally:
         painter.end()
 

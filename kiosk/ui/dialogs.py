@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -29,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from shiboken6 import Shiboken
+
+from kiosk.ui import metrics
 
 if TYPE_CHECKING:  # printing is loaded when a certificate is printed, not at start-up
     from PySide6.QtPrintSupport import QPrinter
@@ -81,7 +82,11 @@ class HideDataFolder(QSortFilterProxyModel):
                 return False
         return True
 
+
 class QtDialogs:
+    """The real dialogs. Each is built by a method of its own (message_box, password_box)
+    so the gallery can draw exactly what a person sees, styled by the kiosk's sheet."""
+
     def __init__(self, parent: QWidget | None = None, *, data_folder: Path | None = None,
                  start_folder: Path | None = None) -> None:
         self.parent = parent
@@ -151,22 +156,59 @@ class QtDialogs:
         box.setTextFormat(Qt.TextFormat.PlainText)
         return box
 
+    def message_box(self, kind: str, title: str, text: str) -> QMessageBox:
+        icons = {"confirm": QMessageBox.Icon.Question, "inform": QMessageBox.Icon.Information,
+                 "warn": QMessageBox.Icon.Warning}
+        box = QMessageBox(icons[kind], title, text, QMessageBox.StandardButton.NoButton,
+                          self.parent)
+        box.setObjectName(f"{kind}Dialog")
+        box.setTextFormat(Qt.TextFormat.PlainText)  # names and file paths are never markup
+        box.setAccessibleName(title)
+        box.setAccessibleDescription(text)
+        if kind == "confirm":
+            yes = box.addButton("&Yes", QMessageBox.ButtonRole.YesRole)
+            no = box.addButton("&No", QMessageBox.ButtonRole.NoRole)
+            box.setDefaultButton(no)
+            box.setEscapeButton(no)
+            yes.setObjectName("primaryButton")
+        else:
+            ok = box.addButton("OK", QMessageBox.ButtonRole.AcceptRole)
+            box.setDefaultButton(ok)
+            box.setEscapeButton(ok)
+        for b in box.buttons():
+            b.setMinimumHeight(metrics.BUTTON_HEIGHT)
+            b.setMinimumWidth(110)
+        return box
+
+    def password_box(self, title: str, text: str) -> QInputDialog:
+        box = QInputDialog(self.parent)
+        box.setObjectName("passwordDialog")
+        box.setWindowTitle(title)
+        box.setLabelText(text)
+        box.setTextEchoMode(QLineEdit.EchoMode.Password)
+        box.setOkButtonText("&Close the kiosk" if "close" in title.lower() else "OK")
+        box.setCancelButtonText("Cancel")
+        box.setAccessibleName(title)
+        box.setMinimumWidth(460)
+        return box
+
     def confirm(self, title: str, text: str) -> bool:
-        box = self._box(QMessageBox.Icon.Question, title, text,
-                        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        return box.exec() == QMessageBox.StandardButton.Yes
+        box = self.message_box("confirm", title, text)
+        box.exec()
+        return box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.YesRole
 
     def inform(self, title: str, text: str) -> None:
-        self._box(QMessageBox.Icon.Information, title, text,
-                  QMessageBox.StandardButton.Ok).exec()
+        self.message_box("inform", title, text).exec()
 
     def warn(self, title: str, text: str) -> None:
-        self._box(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok).exec()
+        self.message_box("warn", title, text).exec()
 
     def ask_password(self, title: str, text: str) -> str | None:
-        value, ok = QInputDialog.getText(self.parent, title, text, QLineEdit.EchoMode.Password)
-        return value if ok else None
+        box = self.password_box(title, text)
+        ok = box.exec() == QDialog.DialogCode.Accepted
+        value = box.textValue() if ok else None
+        box.setTextValue("")  # the password leaves the widget at once
+        return value
 
     def ask_save_path(self, title: str, suggested_name: str, filter_: str) -> str | None:
         return self._file_dialog(title, filter_, QFileDialog.AcceptMode.AcceptSave,
@@ -177,7 +219,7 @@ class QtDialogs:
 
     def ask_printer(self, title: str) -> QPrinter | None:
         """The system print dialog; a configured printer, or None if cancelled."""
-        from PySide6.QtPrintSupport import QPrinter
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.parent)

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayou
 from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.operations import session
-from kiosk.ui import metrics
-from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.ui import metrics, theme
+from kiosk.ui.widgets import Screen, announce, body, button, heading
 
 NOTICE = (
     "All access attempts are monitored and recorded. Every sign-in, right or wrong, "
@@ -70,19 +70,35 @@ class LoginScreen(Screen):
         self.message = body("", "errorMessage")
         self.message.setAccessibleName("Sign-in message")
         self.message.hide()
+        self.info = body("", "infoMessage")
+        self.info.hide()
+
+        # Chosen before signing in (someone who cannot read the form needs it first), then
+        # kept in the person's own prefs once they sign in (kiosk/ui/main_window.py).
+        self.contrast = button("High c&ontrast", "High contrast")
+        self.contrast.setObjectName("loginContrastButton")
+        self.contrast.setCheckable(True)
+        self.contrast.setAutoDefault(False)
+        self.larger = button("Larger &text", "Larger text")
+        self.larger.setObjectName("loginLargerButton")
+        self.larger.setCheckable(True)
+        self.larger.setAutoDefault(False)
+        self.chosen_prefs: dict[str, object] = {}
 
         self.sign_in = button("Sign in", primary=True)
         self.sign_in.setObjectName("signInButton")
-        self.urgent = button("Worried about a child now?", "Worried about a child now? Help "
-                             "without signing in")
+        self.urgent = button("Worried about a child now? (F1)", "Worried about a child now? "
+                             "Help without signing in (F1)")
         self.urgent.setObjectName("urgentButton")
 
-        for widget in (self.title, self.centre, self.notice, user_label, self.username,
-                       pass_label, self.password, self.message, self.sign_in):
+        for widget in (self.title, self.centre, self.info, self.notice, user_label,
+                       self.username, pass_label, self.password, self.message, self.sign_in):
             form.addWidget(widget)
+        form.addWidget(self.urgent)
         row = QHBoxLayout()
+        row.addWidget(self.contrast)
+        row.addWidget(self.larger)
         row.addStretch(1)
-        row.addWidget(self.urgent)
         form.addLayout(row)
 
         outer = QVBoxLayout(self)
@@ -98,6 +114,10 @@ class LoginScreen(Screen):
         self.setTabOrder(self.username, self.password)
         self.setTabOrder(self.password, self.sign_in)
         self.setTabOrder(self.sign_in, self.urgent)
+        self.setTabOrder(self.urgent, self.contrast)
+        self.setTabOrder(self.contrast, self.larger)
+        self.contrast.toggled.connect(self._choice_changed)
+        self.larger.toggled.connect(self._choice_changed)
         self.username.returnPressed.connect(self._enter_in_username)
         self.password.returnPressed.connect(self.submit)
         self.sign_in.clicked.connect(self.submit)
@@ -114,8 +134,26 @@ class LoginScreen(Screen):
         self.password.clear()
         self.message.clear()
         self.message.hide()
+        self.info.clear()
+        self.info.hide()
         self._failures = 0
         self._end_wait()
+        for choice in (self.contrast, self.larger):
+            choice.blockSignals(True)
+            choice.setChecked(False)
+            choice.blockSignals(False)
+        self.chosen_prefs = {}
+
+    def show_info(self, text: str) -> None:
+        """A calm note above the form (signed out for inactivity, set-up finished)."""
+        announce(self.info, text)
+
+    def _choice_changed(self) -> None:
+        self.chosen_prefs = {
+            theme.PREF_HIGH_CONTRAST: self.contrast.isChecked(),
+            theme.PREF_TEXT_SCALE: 2 if self.larger.isChecked() else 0,  # 150%
+        }
+        theme.apply_person_theme(self.chosen_prefs)
 
     def _enter_in_username(self) -> None:
         if self.password.text():
@@ -133,17 +171,17 @@ class LoginScreen(Screen):
         outcome: LoginOutcome = session.sign_in(self.ctx, typed, password)
         del password
         if outcome.ok:
-            self.reset()
+            self.info.hide()
             self.logged_in.emit(outcome)
             return
         self._failures += 1
+        self.info.hide()
         # The wait belongs to the name that was tried (auth.py), never to the screen: the
         # next person in the queue signs in at once.
         wait = outcome.retry_after_seconds
-        self.message.setText(outcome.message + (
+        announce(self.message, outcome.message + (
             f" That username can be tried again in {wait} s; anyone else can sign in now."
             if wait else ""))
-        self.message.show()
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _start_wait(self, seconds: int) -> None:

@@ -10,8 +10,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import users
 from kiosk.auth import LoginOutcome
@@ -20,8 +29,10 @@ from kiosk.errors import KioskError
 from kiosk.operations import session
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
-from kiosk.ui.theme import apply_person_theme
-from kiosk.ui.widgets import Screen, body
+from kiosk.ui.password_change_screen import PasswordChangeScreen
+from kiosk.ui.setup_screen import SetupScreen
+from kiosk.ui.theme import apply_person_theme, remember
+from kiosk.ui.widgets import Screen, announce, body, button
 
 if TYPE_CHECKING:
     from kiosk.ui.home_screen import HomeScreen
@@ -91,6 +102,14 @@ def _make_password_change(ctx: AppContext) -> Screen:
     return PasswordChangeScreen(ctx)
 
 
+# What the urgent page's Back button says, by the screen it returns to.
+URGENT_BACK_LABELS = {
+    "login": "&Back to sign in", "setup": "&Back to set-up", "home": "&Back to home",
+    "reader": "&Back to the guidance", "test": "&Back to the test",
+    "result": "&Back to your result", "my_results": "&Back to my results",
+    "manager": "&Back to the manager area", "password_change": "&Back",
+}
+
 LAZY_SCREENS = {
     "setup": _make_setup,
     "home": _make_home,
@@ -117,15 +136,33 @@ class MainWindow(QMainWindow):
         self.idle_banner.setAccessibleName("Idle sign-out warning")
         self.idle_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.idle_banner.hide()
+        # "Worried about a child now?" sits above every screen, signed in or not, and F1
+        # opens it from anywhere; its Back returns to the screen the person was on.
+        self.top_bar = QFrame()
+        self.top_bar.setObjectName("topBar")
+        bar = QHBoxLayout(self.top_bar)
+        bar.setContentsMargins(12, 6, 12, 6)
+        self.urgent_button = button("Worried about a child now? (F1)",
+                                    "Worried about a child now? Help at once (F1)")
+        self.urgent_button.setObjectName("urgentBarButton")
+        self.urgent_button.setAutoDefault(False)
+        bar.addStretch(1)
+        bar.addWidget(self.urgent_button)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.idle_banner)
+        layout.addWidget(self.top_bar)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._return_to = "login"
+        urgent_key = QShortcut(QKeySequence(Qt.Key.Key_F1), self)
+        urgent_key.setContext(Qt.ShortcutContext.WindowShortcut)
+        urgent_key.activated.connect(self.open_urgent)
 
         self.screens: dict[str, Screen] = {}
+        self.frames: dict[str, QScrollArea] = {}
         # Only the login screen is built up front; every other screen on first use.
         self.login = self.add_screen("login", LoginScreen(ctx))
 
@@ -141,8 +178,18 @@ class MainWindow(QMainWindow):
         self.idle.start()
 
     def add_screen(self, name: str, screen: Screen) -> Screen:
+        """Each screen sits in its own scroll area: at 200% text nothing is cut off, the
+        screen scrolls instead (WCAG 1.4.4 and 1.4.10)."""
+        frame = QScrollArea()
+        frame.setObjectName("screenScroll")
+        frame.setWidgetResizable(True)
+        frame.setFrameShape(QFrame.Shape.NoFrame)
+        frame.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        frame.viewport().setObjectName("screenViewport")
+        frame.setWidget(screen)
         self.screens[name] = screen
-        self.stack.addWidget(screen)
+        self.frames[name] = frame
+        self.stack.addWidget(frame)
         return screen
 
     def get_screen(self, name: str) -> Screen:
@@ -191,7 +238,8 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.login.logged_in.connect(self._on_logged_in)
-        self.login.urgent_help_requested.connect(lambda: self.move_to("urgent"))
+        self.login.urgent_help_requested.connect(self.open_urgent)
+        self.urgent_button.clicked.connect(self.open_urgent)
         self.idle.countdown_started.connect(self._show_countdown)
         self.idle.countdown_ticked.connect(self._show_countdown)
         self.idle.countdown_cancelled.connect(self.idle_banner.hide)
@@ -200,7 +248,16 @@ class MainWindow(QMainWindow):
     # Each lazily built screen is wired by its _wire_<name>, called once when it is built.
 
     def _wire_setup(self) -> None:
-        self.setup.setup_completed.connect(lambda: self.move_to("login"))
+        self.setup.setup_completed.connect(self._setup_done)
+
+    def _setup_done(self, username: str = "") -> None:
+        self.move_to("login")
+        who = f" as {username}" if username else ""
+        self.login.show_info(f"Set-up is complete. Sign in{who} with the password you just "
+                             "chose, then add your staff in the manager area.")
+        if username:
+            self.login.username.setText(username)
+            self.login.password.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _wire_home(self) -> None:
         self.home.sign_out_requested.connect(lambda: self.sign_out(idle=False))
@@ -222,14 +279,33 @@ class MainWindow(QMainWindow):
     def _wire_reader(self) -> None:
         self.reader.home_requested.connect(self._show_home)
         self.reader.test_requested.connect(self.start_test)
+        self.reader.result_requested.connect(lambda: self.move_to("result"))
 
     def _wire_urgent(self) -> None:
         """The "Worried about a child now?" page, reachable without signing in."""
-        self.urgent.back_requested.connect(lambda: self.move_to("login"))
+        self.urgent.back_requested.connect(self._back_from_urgent)
 
-    def show_guidance(self, section_id: str | None = None) -> None:
-        """The reader, at `section_id` or at the person's first section not yet opened."""
+    def open_urgent(self) -> None:
+        """From any screen: the urgent page, remembering where to come back to."""
+        here = self.current_screen()
+        if here == "urgent":
+            return
+        self._return_to = here or "login"
+        self.urgent.set_return_to(URGENT_BACK_LABELS.get(self._return_to, "Back"))
+        self.move_to("urgent")
+
+    def _back_from_urgent(self) -> None:
+        target = self._return_to
+        signed_in = self.ctx.current_user is not None
+        if target not in self.screens or (not signed_in and target not in ("login", "setup")):
+            target = "login" if users.manager_exists(self.ctx.db) else "setup"
+        self._return_to = "login"
+        self.move_to(target)
+
+    def show_guidance(self, section_id: str | None = None, *, from_result: bool = False) -> None:
+        """The reader, at `section_id` or at the person's first section not yet read."""
         self.move_to("reader")
+        self.reader.offer_result(from_result)
         self.reader.open_section(section_id)
 
     # ------------------------------------------------------------ the test (issue 4)
@@ -239,11 +315,25 @@ class MainWindow(QMainWindow):
         self.test.left.connect(self._show_home)
 
     def _wire_result(self) -> None:
-        self.result.section_requested.connect(self.show_guidance)
+        self.result.section_requested.connect(
+            lambda section: self.show_guidance(section, from_result=True))
         self.result.home_requested.connect(self._show_home)
 
     def _wire_my_results(self) -> None:
         self.my_results.home_requested.connect(self._show_home)
+        self.my_results.answers_requested.connect(self.show_answers)
+
+    def show_answers(self, attempt_id: str) -> None:
+        """A past attempt's result again, with its wrong answers (from My results)."""
+        if self.ctx.current_user is None or self.ctx.course is None:
+            return
+        from kiosk import quiz
+
+        attempt = quiz.load_attempt(self.ctx.db, attempt_id, self.ctx.course)
+        if attempt.user_id != self.ctx.current_user.id:
+            return  # only a person's own answers
+        self.result.show_attempt(attempt)
+        self.move_to("result")
 
     def start_test(self) -> None:
         """Resume the attempt in progress, or start one if the rules allow; else say why."""
@@ -276,35 +366,43 @@ class MainWindow(QMainWindow):
         user = ctx.current_user
         if user is None or ctx.course is None:
             return
-        from kiosk import quiz, status  # after sign-in only: keeps the first paint light
+        from kiosk import journey  # after sign-in only: keeps the first paint light
 
-        state = status.training_status(ctx.db, user.id, ctx.course.id, ctx.clock.now().date())
-        in_progress = quiz.in_progress_id(ctx.db, user.id, ctx.course) is not None
-        text = state.describe()
-        if in_progress and state.state in (status.IN_PROGRESS, status.NOT_STARTED):
-            text = ("In progress: you have started the test. Choose \"Resume the test\" to "
-                    "carry on where you left off; your answers so far are kept.")
-        elif in_progress:
-            text += " You have a test under way: choose \"Resume the test\" to carry on."
+        j = journey.journey(ctx.db, ctx.settings, user.id, ctx.course, ctx.clock.now().date())
+        text = j.status.describe()
+        if j.in_progress:
+            text += (" You have a test under way: choose \"Resume the test\" to carry on "
+                     "where you left off; your answers so far are kept.")
+        self.home.set_journey(j, ctx.course.title)
         self.home.set_status(text)
-        self.home.set_test_in_progress(in_progress)
 
     def current_screen(self) -> str:
         widget = self.stack.currentWidget()
-        return next((name for name, s in self.screens.items() if s is widget), "")
+        return next((name for name, f in self.frames.items() if f is widget), "")
 
     def move_to(self, name: str) -> None:
         screen = self.get_screen(name)
-        self.stack.setCurrentWidget(screen)
+        previous = self.current_screen()
+        if previous and previous != name:
+            self.screens[previous].leaving()
+        self.stack.setCurrentWidget(self.frames[name])
+        # The login card has its own urgent button; the urgent page needs none.
+        self.top_bar.setVisible(name not in ("urgent", "login"))
         screen.entered()
 
     def _on_logged_in(self, outcome: LoginOutcome) -> None:
         self.ctx.current_user = outcome.user
-        apply_person_theme(outcome.user.prefs if outcome.user is not None else None)
+        chosen = dict(self.login.chosen_prefs)
+        self.login.reset()
+        if chosen and outcome.user is not None:
+            remember(self.ctx, chosen)  # chosen on the sign-in screen: now theirs
+        user = self.ctx.current_user
+        apply_person_theme(user.prefs if user is not None else None)
         self._last = (outcome.previous_login_at, outcome.failures_since)
         self.idle.configure(int(self.ctx.settings.get("idle_timeout_seconds")),
                             int(self.ctx.settings.get("idle_countdown_seconds")))
         if outcome.user is not None and outcome.user.must_change_password:
+            self.password_change.first_sign_in = outcome.previous_login_at is None
             self.move_to("password_change")
         else:
             self._show_home()
@@ -323,22 +421,32 @@ class MainWindow(QMainWindow):
         self.move_to("home")
 
     def _show_countdown(self, seconds: int) -> None:
+        unit = "second" if seconds == 1 else "seconds"
         self.idle_banner.setText(
-            f"No activity: signing out in {seconds} seconds. "
+            f"No activity: signing out in {seconds} {unit}. "
             "Press any key or move the mouse to stay signed in."
         )
         self.idle_banner.show()
+        # Announced at the start and every ten seconds, not every tick: a screen reader
+        # reading out each second would drown everything else.
+        if seconds == self.idle.countdown_seconds or seconds % 10 == 0 or seconds <= 5:
+            announce(self.idle_banner)
 
     def sign_out(self, *, idle: bool) -> None:
         """Sign out (logged), clear every screen's state, and return to the login screen."""
-        session.sign_out(self.ctx, self.ctx.current_user, idle=idle)
+        user = self.ctx.current_user
+        session.sign_out(self.ctx, user, idle=idle)
         self.ctx.current_user = None
         self._last = (None, 0)
         self.idle_banner.hide()
         for screen in self.screens.values():
             screen.reset()
         apply_person_theme(None)
+        self._return_to = "login"
         self.move_to("login" if users.manager_exists(self.ctx.db) else "setup")
+        if idle and user is not None:
+            self.login.show_info("You were signed out because nothing happened for a while. "
+                                 "Your reading and answers so far are kept.")
         self.idle.start()
 
     def request_exit(self) -> None:

@@ -7,7 +7,16 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+import shiboken6
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,6 +38,7 @@ from kiosk.paths import output_folder
 from kiosk.ui import metrics
 from kiosk.ui.jobs import JobRunner
 from kiosk.users import User
+from kiosk.wording import human_date, human_datetime
 
 Index = QModelIndex | QPersistentModelIndex
 CSV_FILTER = "CSV files (*.csv)"
@@ -44,12 +54,22 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
+def shown(value: Any) -> str:
+    """A cell as people read it: dates in the kiosk's one human format (ISO is for exports;
+    `fmt` stays ISO because sort keys are built from it)."""
+    if isinstance(value, datetime):
+        return human_datetime(value, short=True)
+    if isinstance(value, date):
+        return human_date(value, short=True)
+    return fmt(value)
+
+
 def local_time(text: str | None) -> str:
-    """A stored UTC time in the PC's local time, to the minute."""
+    """A stored UTC time in the PC's local time, to the minute: "3 Dec 2026, 09:30"."""
     if not text:
         return ""
     try:
-        return datetime.fromisoformat(text).astimezone().strftime("%Y-%m-%d %H:%M")
+        return human_datetime(datetime.fromisoformat(text), short=True)
     except ValueError:
         return text
 
@@ -81,9 +101,14 @@ class RowsModel(QAbstractTableModel):
             return None
         key = self.columns[index.column()][0]
         value = self.rows[index.row()].get(key)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            formatter = self.formatters.get(key, fmt)
-            return formatter(value)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+                    Qt.ItemDataRole.ToolTipRole):
+            formatter = self.formatters.get(key, shown)
+            text = formatter(value)
+            # The full text on hover, for a cell elided to fit its column.
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return text if len(text) > 24 else None
+            return text
         if role == Qt.ItemDataRole.UserRole:
             return value
         return None
@@ -147,6 +172,62 @@ class PagedModel(RowsModel):
             self.endInsertRows()
 
 
+MAX_COLUMN = 360  # px at 100% text: a longer cell is elided, in full on hover
+
+
+class ColumnFitter(QObject):
+    """Columns sized to their header and the rows on screen, again whenever the rows or the
+    text size change; the last column (the reason, the job title) takes the rest."""
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+        model = view.model()
+        # One timer of its own (destroyed with the fitter and its table), so a refit asked
+        # for while the table is being torn down never runs.
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
+            signal.connect(self._timer.start)
+        view.horizontalHeader().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.Show):
+            self._timer.start()
+        return False
+
+    def fit(self) -> None:
+        if not shiboken6.isValid(self.view) or not self.view.isVisible():
+            return
+        view = self.view
+        header = view.horizontalHeader()
+        scale = max(1.0, header.fontMetrics().height() / 18)
+        last = header.count() - 1
+        total = 0
+        last_wanted = header.sectionSize(last) if last >= 0 else 0
+        for col in range(header.count()):
+            if header.isSectionHidden(col):
+                continue
+            wanted = min(max(header.sectionSizeFromContents(col).width() + 8,
+                             view.sizeHintForColumn(col) + 8), round(MAX_COLUMN * scale))
+            # The header's own words always fit; only cell text is elided.
+            wanted = max(wanted, header.sectionSizeFromContents(col).width() + 8)
+            total += wanted
+            if col != last:
+                header.resizeSection(col, wanted)
+            else:
+                last_wanted = wanted
+        # The last column takes the room left; when there is none it keeps its own width
+        # and the table scrolls sideways within itself.
+        room = view.viewport().width()
+        header.setStretchLastSection(total <= room)
+        if last >= 0 and total > room:
+            header.resizeSection(last, last_wanted)
+
+
 def table_view(model: QAbstractTableModel, name: str, *, sortable: bool = False,
                view: QTableView | None = None) -> QTableView:
     view = view or QTableView()
@@ -164,6 +245,11 @@ def table_view(model: QAbstractTableModel, name: str, *, sortable: bool = False,
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
     header.setDefaultSectionSize(140)
+    header.setHighlightSections(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.setWordWrap(False)
+    view.verticalHeader().setDefaultSectionSize(max(32, view.fontMetrics().height() + 12))
+    view.fitter = ColumnFitter(view)  # type: ignore[attr-defined]
     return view
 
 
@@ -236,6 +322,9 @@ class ManagerPanel(QWidget):
 
     def shown(self) -> None:
         """The tab was opened: load what it shows (the shell records the view)."""
+
+    def left_tab(self) -> None:
+        """The manager moved to another tab or left the area."""
 
     def reset(self) -> None:
         """Sign-out: forget everything shown."""

@@ -20,7 +20,7 @@ from kiosk.contacts import FIELDS, is_stale, stored_rows
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import contacts as contacts_ops
-from kiosk.ui.manager_common import ManagerPanel
+from kiosk.ui.manager_common import ColumnFitter, ManagerPanel
 from kiosk.ui.widgets import body, button
 
 HEADERS = ("Name", "Role", "Phone", "Web", "Area", "Last verified (YYYY-MM-DD)")
@@ -50,6 +50,7 @@ class ContactsPanel(ManagerPanel):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.fitter = ColumnFitter(self.table)  # type: ignore[attr-defined]
         self.message = body("", "errorMessage")
         self.message.hide()
         self.add_button = button("Add contact")

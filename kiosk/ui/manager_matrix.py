@@ -30,6 +30,7 @@ from kiosk.ui.manager_common import (
     table_view,
 )
 from kiosk.ui.widgets import body, button, heading
+from kiosk.wording import human_date
 
 # Colour is a second cue only: every status cell also says its status in words.
 STATUS_COLOURS = {
@@ -62,6 +63,9 @@ class MatrixModel(RowsModel):
             "last_percent": r.last_percent, "passed_on": r.passed_on,
             "expires_on": r.expires_on, "_state": r.state, "_urgency": r.urgency,
             "user_id": r.user_id,
+            "_note": (f"Last test on {human_date(r.last_on)}: "
+                      f"{fmt(r.last_percent)}%, not passed. They need to read again and "
+                      "retake the test." if r.last_failed and r.last_on else ""),
         } for r in items])
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -76,6 +80,8 @@ class MatrixModel(RowsModel):
                 return QColor(colours[1])
             if role == Qt.ItemDataRole.UserRole:
                 return row["_urgency"]
+            if role == Qt.ItemDataRole.ToolTipRole and row.get("_note"):
+                return f"{row['status']}. {row['_note']}"
         if role == Qt.ItemDataRole.UserRole:
             value = super().data(index, role)
             # Sort blanks last and dates/numbers as themselves, never as text.
@@ -230,9 +236,12 @@ class MatrixPanel(ManagerPanel):
         self.model.set_items(rows)
         counts: dict[str, int] = {}
         for r in rows:
-            counts[r.label] = counts.get(r.label, 0) + 1
-        parts = [f"{counts[status_rule.LABELS[s]]} {status_rule.LABELS[s].lower()}"
-                 for s in status_rule.ORDER if status_rule.LABELS[s] in counts]
+            counts[r.state] = counts.get(r.state, 0) + 1
+        failed = sum(1 for r in rows if r.state == status_rule.IN_PROGRESS and r.last_failed)
+        parts = [f"{counts[s]} {status_rule.LABELS[s].lower()}"
+                 + (f" ({failed} with a failed last test)" if s == status_rule.IN_PROGRESS
+                    and failed else "")
+                 for s in status_rule.ORDER if s in counts]
         self.summary.setText(f"{len(rows)} shown" + (": " + ", ".join(parts) if parts else ""))
         # With one course the course column says the same thing on every row.
         self.table.setColumnHidden(COURSE_COLUMN, len(self.ctx.courses or ()) <= 1)

@@ -82,6 +82,8 @@ class PeoplePanel(ManagerPanel):
         self.report.setObjectName("importReport")
         self.report.setAccessibleName("Import report")
         self.report.setPlaceholderText("The report of a CSV import appears here.")
+        # Temporary passwords are read off the screen: one line each, never wrapped.
+        self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
 
         side = QVBoxLayout()
         side.addWidget(heading("Details", level=2))
@@ -92,11 +94,10 @@ class PeoplePanel(ManagerPanel):
         side.addWidget(self.report, 1)
         side_box = QWidget()
         side_box.setLayout(side)
-        side_box.setMaximumWidth(440)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(side_box)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(side_box, 2)
 
         self.selected: users.User | None = None
         self.table.selectionModel().currentRowChanged.connect(
@@ -114,6 +115,10 @@ class PeoplePanel(ManagerPanel):
     def shown(self) -> None:
         self.refresh()
 
+    def left_tab(self) -> None:
+        """Temporary passwords leave the screen as soon as the manager leaves the tab."""
+        self.report.clear()
+
     def refresh(self) -> None:
         if self.actor() is None:
             return
@@ -130,8 +135,6 @@ class PeoplePanel(ManagerPanel):
                          "last_login_at": u.last_login_at, "_id": u.id})
         keep = self.selected.id if self.selected else None
         self.model.set_rows(rows)
-        for col, width in enumerate((130, 170, 80, 150, 110)):
-            self.table.setColumnWidth(col, width)
         if keep is not None:
             for number, row in enumerate(rows):
                 if row["_id"] == keep:
@@ -152,7 +155,8 @@ class PeoplePanel(ManagerPanel):
         self.editing.setText(f"Editing {u.username}. Usernames cannot be changed.")
         self.disable_button.setText("Enable" if u.disabled else "Disable")
         self.disable_button.setAccessibleName(self.disable_button.text())
-        for b in (self.save_button, self.disable_button, self.unlock_button, self.reset_button):
+        for b in (self.save_button, self.disable_button, self.unlock_button, self.reset_button,
+                  self.grant_button):
             b.setEnabled(True)
         self.add_button.setEnabled(False)
         self.message.hide()
@@ -166,7 +170,9 @@ class PeoplePanel(ManagerPanel):
         self.role.setCurrentIndex(0)
         self.editing.setText("A new person: they get a temporary password to change at "
                              "their first sign-in.")
-        for b in (self.save_button, self.disable_button, self.unlock_button, self.reset_button):
+        # Buttons that act on a selected person are off until someone is selected.
+        for b in (self.save_button, self.disable_button, self.unlock_button, self.reset_button,
+                  self.grant_button):
             b.setEnabled(False)
         self.add_button.setEnabled(True)
         self.message.hide()

@@ -19,7 +19,8 @@ from kiosk.ui.manager_common import (
     local_time,
     table_view,
 )
-from kiosk.ui.widgets import body, button
+from kiosk.ui.widgets import announce, body, button
+from kiosk.wording import human_date
 
 COLUMNS = (
     ("finished_at", "Finished (local time)"), ("full_name", "Name"), ("username", "Username"),
@@ -65,12 +66,28 @@ class ResultsPanel(ManagerPanel):
         bottom.addWidget(self.note, 1)
         bottom.addWidget(self.export_results)
         bottom.addWidget(self.export_answers)
+        # Check a certificate: what an inspector who rings the centre is told. The same
+        # check as `kiosk certificate verify`, without a command line.
+        check_label, self.check_code = labelled_edit("Check a certi&ficate", "SGK-ABCD-2346",
+                                                     220)
+        self.check_code.setAccessibleName("Certificate code to check")
+        self.check_button = button("Check", "Check this certificate code")
+        self.check_result = body("", "infoMessage")
+        self.check_result.hide()
+        check = QHBoxLayout()
+        for w in (check_label, self.check_code, self.check_button):
+            check.addWidget(w)
+        check.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
+        layout.addLayout(check)
+        layout.addWidget(self.check_result)
+        self.check_button.clicked.connect(self.check_certificate)
+        self.check_code.returnPressed.connect(self.check_certificate)
         self.apply.clicked.connect(self.refresh)
         self.person.returnPressed.connect(self.refresh)
         self.dates.since.returnPressed.connect(self.refresh)
@@ -78,6 +95,25 @@ class ResultsPanel(ManagerPanel):
         self.course.activated.connect(lambda _i: self.refresh())
         self.export_results.clicked.connect(lambda: self.export("results"))
         self.export_answers.clicked.connect(lambda: self.export("answers"))
+
+    def check_certificate(self) -> None:
+        """Whose certificate a code is, and whether it is current (recorded as a view)."""
+        if self.actor() is None or not self.check_code.text().strip():
+            return
+        from kiosk import certificate
+
+        try:
+            found = certificate.verify(self.ctx.db, self.check_code.text(), self.today(),
+                                       self.ctx.courses or (), self.ctx.settings.centre_name)
+        except KioskError as exc:
+            text = f"Not found: {exc}"
+        else:
+            f = found.facts
+            text = (f"{f.code} is {'CURRENT' if found.current else 'EXPIRED'}: "
+                    f"{f.full_name} passed \"{f.course_title}\" on {human_date(f.passed_on)} "
+                    f"({f.score_text}); valid until {human_date(f.expires_on)}.")
+        self.record("view", f"certificate check {self.check_code.text().strip()[:40]}")
+        announce(self.check_result, text)
 
     def shown(self) -> None:
         if self.course.count() == 0:

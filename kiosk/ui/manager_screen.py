@@ -7,7 +7,15 @@ showing or changing anything, so even a stray signal as a learner does nothing.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QProgressBar,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.context import AppContext
 from kiosk.ui import metrics
@@ -24,6 +32,23 @@ from kiosk.ui.manager_results import ResultsPanel
 from kiosk.ui.manager_security import SecurityPanel
 from kiosk.ui.manager_settings import SettingsPanel
 from kiosk.ui.widgets import Screen, body, button, heading
+
+
+class ManagerTabs(QTabWidget):
+    """Tabs whose pages are scroll frames around the panels; a panel names its own tab."""
+
+    def _frame(self, widget: QWidget) -> QWidget:
+        for i in range(self.count()):
+            frame = self.widget(i)
+            if isinstance(frame, QScrollArea) and frame.widget() is widget:
+                return frame
+        return widget
+
+    def setCurrentWidget(self, widget: QWidget) -> None:  # Qt's name
+        super().setCurrentWidget(self._frame(widget))
+
+    def indexOf(self, widget: QWidget) -> int:  # Qt's name
+        return super().indexOf(self._frame(widget))
 
 
 class ManagerScreen(Screen):
@@ -46,13 +71,21 @@ class ManagerScreen(Screen):
             self.matrix, self.results, self.questions, self.access_log, self.people, self.security,
             self.settings, self.contacts, self.data, self.county,
         ]
-        self.tabs = QTabWidget()
+        self.tabs = ManagerTabs()
         self.tabs.setObjectName("managerTabs")
         self.tabs.setAccessibleName("Manager area sections (Ctrl+Tab for the next)")
         self.tabs.setDocumentMode(True)
         self.tabs.setUsesScrollButtons(True)
         for panel in self.panels:
-            self.tabs.addTab(panel, panel.title)
+            # Each tab scrolls on its own: a wide table or filter row at 200% text scrolls
+            # inside its tab rather than pushing the whole screen (and Back) off the side.
+            frame = QScrollArea()
+            frame.setObjectName("managerScroll")
+            frame.setWidgetResizable(True)
+            frame.setFrameShape(QFrame.Shape.NoFrame)
+            frame.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            frame.setWidget(panel)
+            self.tabs.addTab(frame, panel.title)
         self.progress = QProgressBar()
         self.progress.setObjectName("exportProgress")
         self.progress.setAccessibleName("Export progress")
@@ -87,6 +120,7 @@ class ManagerScreen(Screen):
         job_row.addWidget(self.cancel)
         layout.addLayout(job_row)
         self._recorded: set[int] = set()
+        self._open_tab = -1
         self.tabs.currentChanged.connect(self._tab_opened)
         self.back.clicked.connect(self.back_requested.emit)
 
@@ -104,6 +138,9 @@ class ManagerScreen(Screen):
         self.tabs.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _tab_opened(self, index: int) -> None:
+        if 0 <= self._open_tab < len(self.panels) and self._open_tab != index:
+            self.panels[self._open_tab].left_tab()
+        self._open_tab = index
         if not self.allowed() or index < 0 or not self.isVisible():
             return
         panel = self.panels[index]
@@ -112,6 +149,10 @@ class ManagerScreen(Screen):
             self._recorded.add(index)
             panel.record_view(panel.view_name)
         panel.shown()
+
+    def leaving(self) -> None:
+        if 0 <= self._open_tab < len(self.panels):
+            self.panels[self._open_tab].left_tab()
 
     def reset(self) -> None:
         # Signing out stops a long task (its partial file is removed) and forgets its outcome.

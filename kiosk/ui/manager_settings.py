@@ -23,9 +23,37 @@ from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel
 from kiosk.ui.widgets import body, button
 
+# What a manager reads; the key (a public contract for `kiosk settings`) is only in the
+# tooltip, for someone matching the screen to the README.
+LABELS = {
+    "centre_name": "Centre name",
+    "kiosk_id": "This kiosk's name",
+    "idle_timeout_seconds": "Sign out after no activity for (seconds)",
+    "idle_countdown_seconds": "Warning before that sign-out (seconds)",
+    "lockout_delay_after": "Slow down sign-in after this many wrong passwords",
+    "lockout_threshold": "Lock an account after this many wrong passwords",
+    "lockout_minutes": "A lock lasts (minutes)",
+    "kiosk_failure_limit": "Pause sign-in here after this many failures",
+    "kiosk_failure_window_minutes": "Failures counted over (minutes)",
+    "password_min_length_learner": "Shortest password for staff and volunteers",
+    "password_min_length_manager": "Shortest password for managers",
+    "pass_mark": "Pass mark (%, 0 = the course's own)",
+    "attempt_limit": "Test attempts per refresher period (0 = no limit)",
+    "attempt_cooldown_hours": "Hours between test attempts (0 = none)",
+    "require_all_sections": "Reading before the test",
+    "retention_months_access_log": "Keep the access log for (months, 0 = always)",
+    "retention_months_results": "Keep test results for (months, 0 = always)",
+    "backup_keep": "Daily backups to keep (0 = none)",
+}
+
 
 def label_for(key: str) -> str:
-    return key.replace("_", " ").capitalize()
+    return LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
+def in_words(key: str, message: str) -> str:
+    """A validation message with the setting's label in place of its key."""
+    return message.replace(key, f"\"{label_for(key)}\"", 1)
 
 
 class SettingsPanel(ManagerPanel):
@@ -52,7 +80,7 @@ class SettingsPanel(ManagerPanel):
             widget.setObjectName(f"setting_{s.key}")
             widget.setAccessibleName(label_for(s.key))
             widget.setAccessibleDescription(s.help)
-            widget.setToolTip(s.help)
+            widget.setToolTip(f"{s.help} (setting: {s.key})")
             self.fields[s.key] = widget
             # A widget (not a bare layout) per row, and unwrapped help text: QFormLayout
             # does not give wrapped labels in nested layouts their height, so they overlapped.
@@ -66,7 +94,6 @@ class SettingsPanel(ManagerPanel):
                 if s.minimum is not None and s.maximum is not None:
                     limits = f" ({s.minimum} to {s.maximum})"
                 help_label = body(s.help + limits, "lastSignIn")
-                help_label.setWordWrap(False)
                 cell.addWidget(help_label)
             error = body("", "errorMessage")
             error.hide()
@@ -126,10 +153,12 @@ class SettingsPanel(ManagerPanel):
                                          {key: self._text(key) for key in self.fields})
         except SettingsInvalid as exc:
             for key, reason in exc.problems.items():
-                self.errors[key].setText(reason)
+                self.errors[key].setText(in_words(key, reason))
                 self.errors[key].show()
-            self.message.setText(f"Nothing was saved: {len(exc.problems)} setting(s) need "
-                                 "fixing (shown in red).")
+            bad = len(exc.problems)
+            self.message.setText("Nothing was saved: "
+                                 + (f"{bad} settings need" if bad > 1 else "1 setting needs")
+                                 + " fixing (shown in red).")
             self.message.show()
             self.fields[next(iter(exc.problems))].setFocus(Qt.FocusReason.OtherFocusReason)
             return
@@ -138,7 +167,8 @@ class SettingsPanel(ManagerPanel):
             self.message.show()
             return
         changed = len(result.changed)
-        self.message.setText(f"Saved: {changed} setting(s) changed." if changed
+        self.message.setText(("Saved: 1 setting changed." if changed == 1 else
+                              f"Saved: {changed} settings changed.") if changed
                              else "No changes to save.")
         self.message.show()
 

@@ -15,16 +15,15 @@ from kiosk.ui import metrics
 from kiosk.ui.certificate_pdf import print_certificate, save_certificate
 from kiosk.ui.layouts import clear_layout
 from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.wording import human_date, plural
+from kiosk.wording import number as score_text
 
-HEADERS = ("Date", "Score", "Result", "Valid until", "Certificate")
-
-
-def _number(value: float | None) -> str:
-    return f"{(value or 0):g}"
+HEADERS = ("Date", "Score", "Result", "Valid until", "Answers and certificate")
 
 
 class MyResultsScreen(Screen):
     home_requested = Signal()
+    answers_requested = Signal(str)  # an attempt id: show its result and wrong answers
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -41,7 +40,7 @@ class MyResultsScreen(Screen):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.table)
-        self.home = button("Back to home")
+        self.home = button("Back to &home", "Back to home")
         self.home.setObjectName("homeButton")
         bottom = QHBoxLayout()
         bottom.addStretch(1)
@@ -72,8 +71,7 @@ class MyResultsScreen(Screen):
             self.summary.setText("You have not taken the test yet.")
             return
         self.summary.setText(
-            f"{len(self.rows)} attempt{'s' if len(self.rows) != 1 else ''}. "
-            "Dates are when each attempt finished.")
+            f"{plural(len(self.rows), 'attempt')}. Dates are when each attempt finished.")
         for column, text in enumerate(HEADERS):
             self.grid.addWidget(body(text, "tableHeader"), 0, column)
         for number, row in enumerate(self.rows, start=1):
@@ -83,7 +81,7 @@ class MyResultsScreen(Screen):
 
     def _add_row(self, number: int, row: dict, today: date) -> None:
         if row["status"] != "submitted":
-            cells = [f"{from_iso(row['started_at']).astimezone():%d %b %Y}", "–",
+            cells = [human_date(from_iso(row['started_at']), short=True), "–",
                      "In progress", "–"]
         else:
             passed = bool(row["passed"])
@@ -91,19 +89,26 @@ class MyResultsScreen(Screen):
             if expires is None:
                 valid = "–"
             elif expires < today:
-                valid = f"{expires:%d %b %Y} (expired)"
+                valid = f"{human_date(expires, short=True)} (expired)"
             else:
-                valid = f"{expires:%d %b %Y}"
-            cells = [f"{from_iso(row['finished_at']).astimezone():%d %b %Y}",
-                     f"{_number(row['score'])} / {_number(row['max_score'])} "
-                     f"({_number(row['percent'])}%)",
+                valid = human_date(expires, short=True)
+            cells = [human_date(from_iso(row['finished_at']), short=True),
+                     f"{score_text(row['score'])} / {score_text(row['max_score'])} "
+                     f"({score_text(row['percent'])}%)",
                      "Passed" if passed else "Not passed", valid]
         for column, text in enumerate(cells):
             self.grid.addWidget(body(text, "tableCell"), number, column)
-        if row["status"] == "submitted" and row["passed"] and row["certificate_code"]:
-            actions = QWidget()
-            alayout = QHBoxLayout(actions)
-            alayout.setContentsMargins(0, 0, 0, 0)
+        if row["status"] != "submitted":
+            return
+        actions = QWidget()
+        alayout = QHBoxLayout(actions)
+        alayout.setContentsMargins(0, 0, 0, 0)
+        answers = button("See answers", f"See the answers of the test from {cells[0]}")
+        answers.setObjectName("seeAnswersButton")
+        answers.clicked.connect(lambda _=False, a=row["id"]: self.answers_requested.emit(a))
+        alayout.addWidget(answers)
+        self.grid.addWidget(actions, number, len(HEADERS) - 1)
+        if row["passed"] and row["certificate_code"]:
             save = button("Save PDF", f"Save the certificate from {cells[0]} as a PDF")
             save.setObjectName("saveCertificateButton")
             printing = button("Print", f"Print the certificate from {cells[0]}")
@@ -112,7 +117,6 @@ class MyResultsScreen(Screen):
             printing.clicked.connect(lambda _=False, a=row["id"]: self._print(a))
             alayout.addWidget(save)
             alayout.addWidget(printing)
-            self.grid.addWidget(actions, number, len(HEADERS) - 1)
 
     def _facts(self, attempt_id: str) -> certificate.CertificateFacts | None:
         try:

@@ -20,6 +20,7 @@ class PasswordChangeScreen(Screen):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.setObjectName("passwordChangeScreen")
+        self.first_sign_in = False  # set by the main window: a new account, not a reset
         card = QFrame()
         card.setObjectName("card")
         card.setMinimumWidth(metrics.CARD_MIN_WIDTH)
@@ -69,9 +70,12 @@ class PasswordChangeScreen(Screen):
         user = self.ctx.current_user
         if user is not None:
             minimum = users.min_length_for(self.ctx.settings, user.role)
+            why = ("Welcome: this is your first sign-in, with the temporary password you "
+                   "were given." if self.first_sign_in else
+                   "A manager has reset your password.")
             self.intro.setText(
-                f"Your password was reset by a manager. Choose a new one of at least "
-                f"{minimum} characters that you do not use anywhere else."
+                f"{why} Choose your own password now: at least {minimum} characters, one "
+                "you do not use anywhere else. A short sentence works well."
             )
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
 

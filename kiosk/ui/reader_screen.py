@@ -1,8 +1,10 @@
 """The guidance reader: contents with ticks, one section at a time, then the test.
 
 Every opening of a section is stored (who, which content version, when) and the
-seconds spent are stored when the person leaves it. Text size and high contrast
-are the person's own choices, saved in their prefs and applied at each sign-in.
+seconds spent are stored when the person leaves it. A section counts as read once
+its end has been on screen (kiosk/reading.py has the rule). Text size and high
+contrast are the person's own choices, saved in their prefs and applied to every
+screen from each sign-in (kiosk/ui/theme.py).
 
 Keyboard: Tab moves through contents, text and buttons; Enter or Space on the
 contents opens a section; Alt+P / Alt+N previous and next; Alt+T proceed to the
@@ -12,7 +14,6 @@ Alt+O high contrast; PageUp / PageDown scroll the text from anywhere on the scre
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from pathlib import PurePosixPath
 from typing import Any
@@ -28,29 +29,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import reading, users
+from kiosk import reading
 from kiosk.context import AppContext
+from kiosk.speech import markdown_chunks
 from kiosk.ui import metrics
+from kiosk.ui.listen import ListenControl
 from kiosk.ui.safe_browser import SafeBrowser, describe_external
-from kiosk.ui.theme import PREF_HIGH_CONTRAST, apply_person_theme
+from kiosk.ui.theme import PREF_HIGH_CONTRAST, PREF_TEXT_SCALE, person_text_scale, remember
 from kiosk.ui.widgets import Screen, body, button, heading
 
 TICK = "\u2713"
+STARTED = "\u25d0"  # a half circle: opened, end not reached yet
 UNREAD = "\u25cb"  # a hollow circle: not opened yet
-PREF_TEXT_SCALE = "reader_text_scale"  # index into metrics.TEXT_SCALES
-BASE_TEXT_PX = 17
-
-
-def person_text_scale(prefs: dict) -> int:
-    value = prefs.get(PREF_TEXT_SCALE, 0)
-    if isinstance(value, bool) or not isinstance(value, int):
-        return 0
-    return min(max(value, 0), len(metrics.TEXT_SCALES) - 1)
 
 
 class ReaderScreen(Screen):
     test_requested = Signal()
     home_requested = Signal()
+    result_requested = Signal()  # back to the test result that sent the person here
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -59,11 +55,12 @@ class ReaderScreen(Screen):
         self._view_id = 0
         self._opened_at = None
         self._scale = 0
+        self._read_marked: str | None = None
 
         self.title = heading("Guidance")
         self.progress = body("", "readerProgress")
         self.progress.setAccessibleName("Reading progress")
-        self.progress.setWordWrap(False)
+        self.progress.setWordWrap(True)
 
         contents_label = QLabel("&Contents")
         contents_label.setObjectName("subheading")
@@ -72,13 +69,16 @@ class ReaderScreen(Screen):
         self.contents.setAccessibleName("Contents: press Enter or Space to open a section")
         self.contents.setWordWrap(True)
         self.contents.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.contents.setMinimumWidth(220)
+        self.contents.setMinimumWidth(180)
         self.contents.setMaximumWidth(320)
         contents_label.setBuddy(self.contents)
 
         self.text = SafeBrowser()
         self.text.setObjectName("readerText")
         self.text.setAccessibleName("Section text")
+        bar = self.text.verticalScrollBar()
+        bar.valueChanged.connect(self._check_end)
+        bar.rangeChanged.connect(self._check_end)
         self.message = body("", "readerMessage")
         self.message.setAccessibleName("Message")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -96,6 +96,10 @@ class ReaderScreen(Screen):
         self.contrast = button("High c&ontrast", "High contrast")
         self.contrast.setCheckable(True)
         self.home = button("Back to &home", "Back to home")
+        self.listen = ListenControl(ctx, self.spoken_chunks, "Read &aloud", self)
+        self.to_result = button("Back to my &result", "Back to my test result")
+        self.to_result.setObjectName("backToResultButton")
+        self.to_result.hide()
 
         left = QVBoxLayout()
         left.addWidget(contents_label)
@@ -112,14 +116,20 @@ class ReaderScreen(Screen):
         top.addWidget(self.title, 1)
         top.addWidget(self.progress)
 
+        # Two rows, so that at 200% text every button still fits across 1024 pixels:
+        # how to read (size, contrast, aloud) above, where to go below.
+        tools = QHBoxLayout()
+        tools.setSpacing(metrics.SPACING // 2)
+        tools.addWidget(self.smaller)
+        tools.addWidget(self.size_label)
+        tools.addWidget(self.larger)
+        tools.addWidget(self.contrast)
+        tools.addWidget(self.listen.button)
+        tools.addStretch(1)
         nav = QHBoxLayout()
         nav.setSpacing(metrics.SPACING // 2)
         nav.addWidget(self.home)
-        nav.addSpacing(metrics.SPACING)
-        nav.addWidget(self.smaller)
-        nav.addWidget(self.size_label)
-        nav.addWidget(self.larger)
-        nav.addWidget(self.contrast)
+        nav.addWidget(self.to_result)
         nav.addStretch(1)
         nav.addWidget(self.previous)
         nav.addWidget(self.next)
@@ -132,10 +142,12 @@ class ReaderScreen(Screen):
         layout.addLayout(top)
         layout.addLayout(middle, 1)
         layout.addWidget(self.message)
+        layout.addLayout(tools)
         layout.addLayout(nav)
 
         order = [self.contents, self.text, self.previous, self.next, self.proceed,
-                 self.home, self.smaller, self.larger, self.contrast]
+                 self.home, self.to_result, self.smaller, self.larger, self.contrast,
+                 self.listen.button]
         for first, second in itertools.pairwise(order):
             self.setTabOrder(first, second)
 
@@ -146,6 +158,7 @@ class ReaderScreen(Screen):
         self.next.clicked.connect(lambda: self._step(1))
         self.proceed.clicked.connect(self._proceed)
         self.home.clicked.connect(self._go_home)
+        self.to_result.clicked.connect(self._go_result)
         self.smaller.clicked.connect(lambda: self.set_text_scale(self._scale - 1, save=True))
         self.larger.clicked.connect(lambda: self.set_text_scale(self._scale + 1, save=True))
         self.contrast.toggled.connect(self._contrast_toggled)
@@ -178,7 +191,7 @@ class ReaderScreen(Screen):
         self.next.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def open_section(self, section_id: str | None) -> None:
-        """Show a section (recording the opening); None means the first one not yet opened."""
+        """Show a section (recording the opening); None means the first one not yet read."""
         course = self.course
         user = self.ctx.current_user
         if course is None or not course.sections:
@@ -186,10 +199,11 @@ class ReaderScreen(Screen):
             return
         ids = [s.id for s in course.sections]
         if section_id not in ids:
-            opened = (reading.opened_sections(self.ctx.db, user.id, course)
-                      if user is not None else set())
-            section_id = next((i for i in ids if i not in opened), ids[0])
+            done = (reading.read_sections(self.ctx.db, user.id, course)
+                    if user is not None else set())
+            section_id = next((i for i in ids if i not in done), ids[0])
         self._leave_section()
+        self.listen.stop()
         section = course.section(section_id)
         self.current = section_id
         self.message.hide()
@@ -200,23 +214,52 @@ class ReaderScreen(Screen):
             self._opened_at = self.ctx.clock.now()
         self._fill_contents()
         self._update_buttons()
+        self._check_end()
+
+    def _check_end(self, *_: object) -> None:
+        """The end of the text is on screen: the section now counts as read."""
+        if not self._view_id or not self.text.isVisible() or self.text.viewport().height() < 40:
+            return
+        bar = self.text.verticalScrollBar()
+        # The document's own height (which forces its layout) decides whether it fits:
+        # a scroll range not yet updated after new text must not count as "at the end".
+        fits = self.text.document().size().height() <= self.text.viewport().height() + 2
+        if not fits and (bar.maximum() == 0 or bar.value() < bar.maximum()):
+            return
+        reading.record_end(self.ctx.db, self.ctx.clock, self._view_id)
+        if self.current is not None and self._read_marked != self.current:
+            self._read_marked = self.current
+            self._fill_contents()
+            self._update_buttons()
 
     def set_text_scale(self, index: int, *, save: bool) -> None:
+        """The text size of the whole kiosk (every screen), 100% to 200%."""
         index = min(max(index, 0), len(metrics.TEXT_SCALES) - 1)
         self._scale = index
-        size = round(BASE_TEXT_PX * metrics.TEXT_SCALES[index])
-        self.text.setStyleSheet(f"QTextBrowser {{ font-size: {size}px; }}")
-        self.contents.setStyleSheet(
-            f"QListWidget {{ font-size: {round(15 * metrics.TEXT_SCALES[index])}px; }}")
         self._update_size_label()
         if save:
-            self._save_pref(PREF_TEXT_SCALE, index)
+            remember(self.ctx, {PREF_TEXT_SCALE: index})
 
     @property
     def text_scale(self) -> int:
         return self._scale
 
+    def spoken_chunks(self) -> list[str]:
+        """The section on screen, in reading order: its title, then its text."""
+        course = self.course
+        if course is None or self.current is None:
+            return []
+        section = course.section(self.current)
+        chunks = markdown_chunks(section.markdown)
+        if not chunks or section.title.casefold() not in chunks[0].casefold():
+            chunks.insert(0, section.title + ".")
+        return chunks
+
+    def leaving(self) -> None:
+        self.listen.stop()
+
     def reset(self) -> None:
+        self.listen.stop()
         self._leave_section()
         self.current = None
         self.contents.clear()
@@ -224,6 +267,7 @@ class ReaderScreen(Screen):
         self.message.clear()
         self.message.hide()
         self.proceed.hide()
+        self.to_result.hide()
         self.progress.clear()
         self.set_text_scale(0, save=False)
         self.contrast.blockSignals(True)
@@ -239,6 +283,7 @@ class ReaderScreen(Screen):
             reading.record_seconds(self.ctx.db, self._view_id, seconds)
         self._view_id = 0
         self._opened_at = None
+        self._read_marked = None
 
     def _fill_contents(self) -> None:
         course = self.course
@@ -250,17 +295,26 @@ class ReaderScreen(Screen):
         user = self.ctx.current_user
         opened = (reading.opened_sections(self.ctx.db, user.id, course)
                   if user is not None else set())
+        read = (reading.read_sections(self.ctx.db, user.id, course)
+                if user is not None else set())
         for number, section in enumerate(course.sections, start=1):
-            done = section.id in opened
-            item = QListWidgetItem(f"{TICK if done else UNREAD}  {number}. {section.title}")
+            if section.id in read:
+                mark, state = TICK, "read"
+            elif section.id in opened:
+                mark, state = STARTED, "started, end not reached yet"
+            else:
+                mark, state = UNREAD, "not read yet"
+            item = QListWidgetItem(f"{mark}  {number}. {section.title}")
             item.setData(Qt.ItemDataRole.UserRole, section.id)
             item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"{number}. {section.title}, {'opened' if done else 'not opened yet'}")
+                         f"{number}. {section.title}, {state}")
             self.contents.addItem(item)
             if section.id == self.current:
                 self.contents.setCurrentItem(item)
-        count = sum(1 for s in course.sections if s.id in opened)
-        self.progress.setText(f"Opened {count} of {len(course.sections)} sections")
+        count = sum(1 for s in course.sections if s.id in read)
+        total = len(course.sections)
+        self.progress.setText(f"{count} of {total} section{'s' if total != 1 else ''} read")
+        self.progress.setToolTip("A section counts as read once you reach its end.")
 
     def _update_buttons(self) -> None:
         course = self.course
@@ -278,9 +332,12 @@ class ReaderScreen(Screen):
                                                               user.id, course)
         self.proceed.setEnabled(allowed)
         if last and not allowed and user is not None:
-            opened = reading.opened_sections(self.ctx.db, user.id, course)
-            missing = ", ".join(s.title for s in course.sections if s.id not in opened)
-            self._show_message(f"Open every section before the test. Not opened yet: {missing}.")
+            read = reading.read_sections(self.ctx.db, user.id, course)
+            missing = ", ".join(s.title for s in course.sections if s.id not in read)
+            self._show_message("Read every section to its end before the test. "
+                               f"Still to read: {missing}.")
+        elif allowed:
+            self.message.hide()
         if last and had_focus:
             (self.proceed if allowed else self.previous).setFocus(
                 Qt.FocusReason.OtherFocusReason)
@@ -340,24 +397,21 @@ class ReaderScreen(Screen):
         self._leave_section()
         self.home_requested.emit()
 
-    def _contrast_toggled(self, on: bool) -> None:
-        self._save_pref(PREF_HIGH_CONTRAST, on)
-        apply_person_theme({PREF_HIGH_CONTRAST: on})
+    def _go_result(self) -> None:
+        self._leave_section()
+        self.result_requested.emit()
 
-    def _save_pref(self, key: str, value: object) -> None:
-        user = self.ctx.current_user
-        if user is None:
-            return
-        # Read the stored prefs first so other screens' choices are kept.
-        prefs = dict(users.get(self.ctx.db, user.id).prefs)
-        prefs[key] = value
-        users.save_prefs(self.ctx.db, user, prefs)
-        self.ctx.current_user = dataclasses.replace(user, prefs=prefs)
+    def offer_result(self, offer: bool) -> None:
+        """Show "Back to my result" when the person came here from a test result."""
+        self.to_result.setVisible(offer)
+
+    def _contrast_toggled(self, on: bool) -> None:
+        remember(self.ctx, {PREF_HIGH_CONTRAST: on})
 
     def _update_size_label(self) -> None:
-        self.size_label.setText(f"{self._scale + 1}/{len(metrics.TEXT_SCALES)}")
-        self.size_label.setAccessibleName(
-            f"Text size {self._scale + 1} of {len(metrics.TEXT_SCALES)}")
+        percent = round(metrics.TEXT_SCALES[self._scale] * 100)
+        self.size_label.setText(f"{percent}%")
+        self.size_label.setAccessibleName(f"Text size {percent}%")
         self.smaller.setEnabled(self._scale > 0)
         self.larger.setEnabled(self._scale < len(metrics.TEXT_SCALES) - 1)
 

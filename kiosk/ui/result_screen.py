@@ -18,6 +18,7 @@ from kiosk.ui import metrics
 from kiosk.ui.certificate_pdf import print_certificate, save_certificate
 from kiosk.ui.layouts import clear_layout
 from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.wording import human_date, plural
 
 
 def _number(value: float | None) -> str:
@@ -44,17 +45,26 @@ class ResultScreen(Screen):
         self.score.setAccessibleName("Your score")
         self.next_step = body("", "resultNextStep")
 
-        self.save = button("Save certificate (PDF)", primary=True)
+        self.save = button("&Save certificate (PDF)", "Save certificate as a PDF", primary=True)
         self.save.setObjectName("saveCertificateButton")
-        self.print = button("Print certificate")
+        self.print = button("&Print certificate", "Print certificate")
         self.print.setObjectName("printCertificateButton")
-        self.home = button("Back to home")
+        self.home = button("Back to &home", "Back to home")
         self.home.setObjectName("homeButton")
         actions = QHBoxLayout()
         actions.addWidget(self.save)
         actions.addWidget(self.print)
         actions.addStretch(1)
         actions.addWidget(self.home)
+        # A pass is an occasion: the verdict, the dates and the certificate in one box.
+        self.top_box = QFrame()
+        self.top_box.setObjectName("resultTop")
+        top = QVBoxLayout(self.top_box)
+        top.setSpacing(metrics.SPACING // 2)
+        top.addWidget(self.verdict)
+        top.addWidget(self.score)
+        top.addWidget(self.next_step)
+        top.addLayout(actions)
 
         self.review_heading = heading("", level=2)
         self.review_box = QWidget()
@@ -72,10 +82,7 @@ class ResultScreen(Screen):
         layout.setContentsMargins(metrics.MARGIN, metrics.MARGIN // 2, metrics.MARGIN,
                                   metrics.MARGIN // 2)
         layout.setSpacing(metrics.SPACING // 2)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.score)
-        layout.addWidget(self.next_step)
-        layout.addLayout(actions)
+        layout.addWidget(self.top_box)
         layout.addWidget(self.review_heading)
         layout.addWidget(scroll, 1)
 
@@ -87,22 +94,35 @@ class ResultScreen(Screen):
         self.attempt = attempt
         course = self.ctx.course
         passed = bool(attempt.passed)
-        self.verdict.setText("You passed" if passed else "Not passed this time")
-        self.verdict.setProperty("passed", passed)
-        self.verdict.style().unpolish(self.verdict)  # the colour follows the property
-        self.verdict.style().polish(self.verdict)
+        user = self.ctx.current_user
+        first = (user.display_name.split()[0] if user is not None and user.display_name
+                 else "")
+        self.verdict.setText(f"Well done{', ' + first if first else ''}: you passed"
+                              if passed else "Not passed this time")
+        for widget in (self.verdict, self.top_box):
+            widget.setProperty("passed", passed)
+            widget.style().unpolish(widget)  # the colour follows the property
+            widget.style().polish(widget)
         self.score.setText(
             f"You scored {_number(attempt.score)} out of {_number(attempt.max_score)} "
-            f"({_number(attempt.percent)}%). The pass mark is {attempt.pass_mark}%: "
-            f"{'PASS' if passed else 'FAIL'}.")
+            f"({_number(attempt.percent)}%). The pass mark is {attempt.pass_mark}%.")
         if passed and attempt.expires_on:
             self.next_step.setText(
-                f"Your training is valid until {attempt.expires_on:%d %B %Y}. "
-                f"Your certificate's code is {attempt.certificate_code}. Save or print it now, "
-                "or later from \"My results\".")
+                f"You are trained until {human_date(attempt.expires_on)}. Your certificate "
+                f"(code {attempt.certificate_code}) is ready: save it or print it now, or "
+                "later from \"My results\".")
         else:
+            wrong = [q for q in attempt.questions if not q.correct]
+            titles = []
+            for q in wrong:
+                title = (self.ctx.course.section(q.question.section).title
+                         if self.ctx.course is not None else q.question.section)
+                if title not in titles:
+                    titles.append(title)
             self.next_step.setText(
-                "Read the sections below again, then take the test again when you are ready.")
+                "What to do next: read again " + (", ".join(titles) or "the guidance")
+                + ", then retake the test from the home screen. These answers stay in "
+                "\"My results\".")
         self.facts = None
         if passed:
             try:
@@ -122,8 +142,7 @@ class ResultScreen(Screen):
             self.review_heading.setText("Every answer was right.")
             self.review_layout.addStretch(1)
             return
-        self.review_heading.setText(
-            f"{len(wrong)} answer{'s' if len(wrong) > 1 else ''} to look at again")
+        self.review_heading.setText(f"{plural(len(wrong), 'answer')} to look at again")
         for item in wrong:
             card = QFrame()
             card.setObjectName("wrongAnswer")
@@ -140,7 +159,8 @@ class ResultScreen(Screen):
             section_id = item.question.section
             title = (self.ctx.course.section(section_id).title
                      if self.ctx.course is not None else section_id)
-            link = button(f"Read: {title}", f"Read the section {title} again")
+            link = button(f"Read: {title}", f"Read the section {title} again (you can come "
+                          "back to this result)")
             link.setObjectName("readSectionButton")
             link.clicked.connect(lambda _=False, s=section_id: self.section_requested.emit(s))
             row = QHBoxLayout()

@@ -28,7 +28,7 @@ def _field(name: str, accessible: str, password: bool = False) -> QLineEdit:
 
 
 class SetupScreen(Screen):
-    setup_completed = Signal()
+    setup_completed = Signal(str)  # the new manager's username
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -106,7 +106,7 @@ class SetupScreen(Screen):
             self.password.setFocus()
             return
         try:
-            setup.set_up_centre(
+            manager = setup.set_up_centre(
                 self.ctx, centre_name=self.centre_name.text(), kiosk_id=self.kiosk_id.text(),
                 username=self.username.text(), password=self.password.text(),
                 full_name=self.full_name.text())
@@ -119,4 +119,4 @@ class SetupScreen(Screen):
             return
         self.password.clear()
         self.confirm.clear()
-        self.setup_completed.emit()
+        self.setup_completed.emit(manager.username)

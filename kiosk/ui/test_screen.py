@@ -28,8 +28,10 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import quiz
 from kiosk.quiz import Attempt
+from kiosk.speech import question_chunks
 from kiosk.ui import metrics
 from kiosk.ui.layouts import clear_layout
+from kiosk.ui.listen import ListenControl
 from kiosk.ui.widgets import Screen, body, button, heading
 
 
@@ -72,7 +74,6 @@ class TestScreen(Screen):
         self.progress = heading("", level=2)
         self.progress.setObjectName("testProgress")
         self.section = body("", "testSection")
-        self.section.setWordWrap(False)
         self.question = QLabel("")
         self.question.setTextFormat(Qt.TextFormat.PlainText)  # a question is text, not markup
         self.question.setObjectName("questionText")
@@ -96,14 +97,17 @@ class TestScreen(Screen):
         self.review_layout = QHBoxLayout(self.review)
         self.review_layout.setContentsMargins(10, 6, 10, 6)
 
-        self.leave = button("Leave (answers are kept)")
+        # Every button has an access key (Alt + the underlined letter or digit).
+        self.leave = button("&Leave (answers are kept)", "Leave the test; answers are kept")
         self.leave.setObjectName("leaveTestButton")
-        self.back = button("Back")
+        self.back = button("&Back", "Previous question")
         self.back.setObjectName("backButton")
-        self.next = button("Next", primary=True)
+        self.next = button("&Next", "Next question", primary=True)
         self.next.setObjectName("nextButton")
+        self.listen = ListenControl(ctx, self.spoken_chunks, "Read &aloud", self)
         nav = QHBoxLayout()
         nav.addWidget(self.leave)
+        nav.addWidget(self.listen.button)
         nav.addStretch(1)
         nav.addWidget(self.back)
         nav.addWidget(self.next)
@@ -141,7 +145,20 @@ class TestScreen(Screen):
     def entered(self) -> None:
         self._focus_options()
 
+    def spoken_chunks(self) -> list[str]:
+        """The question on screen as it is read out: number, text, how to answer, options."""
+        if self.attempt is None:
+            return []
+        item = self.attempt.questions[self.index]
+        return question_chunks(self.index + 1, len(self.attempt.questions), item.question.text,
+                               [text for _, text in item.shown_options()],
+                               item.question.type == "multiple")
+
+    def leaving(self) -> None:
+        self.listen.stop()
+
     def reset(self) -> None:
+        self.listen.stop()
         self.attempt = None
         self.answers = {}
         self.index = 0
@@ -164,6 +181,7 @@ class TestScreen(Screen):
         if attempt is None:
             return
         self.index = max(0, min(index, len(attempt.questions) - 1))
+        self.listen.stop()
         item = attempt.questions[self.index]
         total = len(attempt.questions)
         self.progress.setText(f"Question {self.index + 1} of {total}")
@@ -200,7 +218,7 @@ class TestScreen(Screen):
         self.options_layout.addStretch(1)
         self.back.setEnabled(self.index > 0)
         last = self.index == total - 1
-        self.next.setText("Submit answers…" if last else "Next")
+        self.next.setText("&Submit answers…" if last else "&Next")
         self.next.setAccessibleName("Submit your answers" if last else "Next question")
         self._refresh_review()
         self._focus_options()
@@ -223,7 +241,9 @@ class TestScreen(Screen):
         label.setWordWrap(False)
         self.review_layout.addWidget(label)
         for position in missing:
-            jump = QPushButton(str(position))
+            # Alt+digit jumps (plain digits choose options); the tenth is Alt+0.
+            text = str(position)
+            jump = QPushButton(f"{text[:-1]}&{text[-1]}")
             jump.setObjectName("reviewJump")
             jump.setAccessibleName(f"Go to question {position}")
             jump.setMinimumHeight(metrics.BUTTON_HEIGHT - 8)

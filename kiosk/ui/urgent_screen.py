@@ -20,7 +20,9 @@ from kiosk.contacts import effective_contacts, stale_contacts
 from kiosk.context import AppContext
 from kiosk.course import Contact
 from kiosk.operations import session
+from kiosk.speech import contact_chunks, markdown_chunks
 from kiosk.ui import metrics
+from kiosk.ui.listen import ListenControl
 from kiosk.ui.safe_browser import SafeBrowser, describe_external
 from kiosk.ui.widgets import Screen, body, button
 
@@ -81,8 +83,12 @@ class UrgentScreen(Screen):
         self.back = button("&Back to sign in", "Back to sign in", primary=True)
         self.back.setObjectName("urgentBackButton")
 
-        hint = body("Page Up / Page Down scroll the page. Esc goes back to sign in.", "keysHint")
+        self.hint = hint = body("", "keysHint")
+        self.set_return_to("&Back to sign in")
+        self.listen = ListenControl(ctx, self.spoken_chunks, "Read &aloud", self)
+        self._chunks: list[str] = []
         row = QHBoxLayout()
+        row.addWidget(self.listen.button)
         row.addWidget(hint)
         row.addStretch(1)
         row.addWidget(self.back)
@@ -105,23 +111,42 @@ class UrgentScreen(Screen):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(lambda p=pages: self._scroll(p))
 
+    def set_return_to(self, label: str) -> None:
+        """Name the screen Back (and Esc) returns to: where the person was."""
+        self.back.setText(label)
+        plain = label.replace("&", "")
+        self.back.setAccessibleName(plain)
+        self.hint.setText(f"Page Up / Page Down scroll the page. Esc: {plain[0].lower()}"
+                          f"{plain[1:]}.")
+
     def entered(self) -> None:
         course = self.ctx.course
         if course is None:
             text = ("# Worried about a child now?\n\nIf a child is in immediate danger, "
                     "**call 999**. Then tell your designated safeguarding lead.")
+            self._chunks = markdown_chunks(text)
         else:
             contacts = effective_contacts(self.ctx.db, course)
             text = course.urgent_markdown + "\n" + contacts_markdown(
                 contacts, local_today(self.ctx.clock), course.localities_area,
                 course.localities)
+            # What to do first, then who to call: the order of the page.
+            self._chunks = [*markdown_chunks(course.urgent_markdown), "Contacts.",
+                            *contact_chunks(contacts)]
         self.message.hide()
         self.text.show_markdown(text)
         # No username, no user id, no reason text: the event alone.
         session.urgent_help_opened(self.ctx)
         self.back.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def spoken_chunks(self) -> list[str]:
+        return list(self._chunks)
+
+    def leaving(self) -> None:
+        self.listen.stop()
+
     def reset(self) -> None:
+        self.listen.stop()
         self.message.clear()
         self.message.hide()
 

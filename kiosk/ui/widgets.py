@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from kiosk.context import AppContext
@@ -21,6 +22,9 @@ class Screen(QWidget):
 
     def reset(self) -> None:
         """Called at every sign-out: clear fields, selections and any personal data."""
+
+    def leaving(self) -> None:
+        """Called when the main window moves away from this screen (e.g. stop reading aloud)."""
 
 
 def heading(text: str, level: int = 1) -> QLabel:
@@ -50,3 +54,25 @@ def button(text: str, accessible: str | None = None, primary: bool = False) -> Q
     btn.setAccessibleName(accessible or text.replace("&", ""))
     btn.setAutoDefault(True)
     return btn
+
+
+def announce(label: QLabel, text: str | None = None) -> None:
+    """Show `text` (or the label's own) and have screen readers say it now.
+
+    The label's accessible name carries the words (an Alert event makes NVDA and Orca
+    read the name), so an error or the idle countdown is heard, not only seen.
+    """
+    if text is not None:
+        label.setText(text)
+    label.setAccessibleName(label.text())
+    label.show()
+    if QAccessible.isActive():
+        QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.Alert))
+
+
+def set_primary(btn: QPushButton, primary: bool) -> None:
+    """Make `btn` the screen's one filled (primary) button, or an outlined one."""
+    if bool(btn.property("primary")) != primary:
+        btn.setProperty("primary", primary)
+        btn.style().unpolish(btn)
+        btn.style().polish(btn)

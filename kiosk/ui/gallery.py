@@ -1,0 +1,332 @@
+"""The gallery: every screen and state of the kiosk drawn into PNG files.
+
+`kiosk gallery` builds a throwaway demo database, drives the real main window
+through each state (as the tests do: real screens, real data) and grabs it, at
+each size, theme and text size asked for. Anyone can look at the whole kiosk in
+a minute, and a change that breaks a screen shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk import quiz, reading
+from kiosk.certificate import for_attempt
+from kiosk.context import AppContext, open_context
+from kiosk.course import load_default_courses
+from kiosk.ui.certificate_pdf import paint_page
+from kiosk.ui.dialogs import QtDialogs
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.theme import apply_theme
+
+SIZES = ((1024, 768), (1366, 768))
+THEMES = ("normal", "high-contrast")
+TEXT = (1.0, 2.0)
+
+
+@dataclass(frozen=True)
+class Variant:
+    width: int
+    height: int
+    theme: str
+    scale: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.width}x{self.height}-{self.theme}-{round(self.scale * 100)}"
+
+
+def variants(sizes=SIZES, themes=THEMES, text=TEXT) -> Iterator[Variant]:
+    for w, h in sizes:
+        for theme in themes:
+            for scale in text:
+                yield Variant(w, h, theme, scale)
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+class Gallery:
+    """Drives one main window on the demo database through every state."""
+
+    def __init__(self, db_path: Path, out: Path, passwords: dict[str, str]) -> None:
+        self.ctx: AppContext = open_context(db_path)
+        courses = load_default_courses()
+        self.ctx.courses = tuple(courses)
+        self.ctx.course = courses[0]
+        self.window = MainWindow(self.ctx)
+        self.dialogs = QtDialogs(self.window)
+        self.ctx.dialogs = _SilentDialogs()
+        self.out = out
+        self.passwords = passwords
+        self.written: list[Path] = []
+        self._prepare_reading()
+
+    def close(self) -> None:
+        self.window.allow_close = True
+        self.window.idle.stop()
+        self.window.close()
+        self.ctx.db.close()
+
+    # ------------------------------------------------------------ data the states need
+
+    def _user_id(self, username: str) -> int:
+        return int(self.ctx.db.execute("SELECT id FROM users WHERE username = ?",
+                                       [username]).fetchone()[0])
+
+    def _prepare_reading(self) -> None:
+        """Reading records for the people whose home screens show progress."""
+        course = self.ctx.course
+        for username, count in (("chloe", 2), ("dafydd", 4), ("llyr", 4), ("sian", 4),
+                                ("aoife", 1)):
+            uid = self._user_id(username)
+            for section in course.sections[:count]:
+                view = reading.record_open(self.ctx.db, self.ctx.clock, uid, course, section.id)
+                reading.record_end(self.ctx.db, self.ctx.clock, view)
+        # Chloé is part-way through a test: one in progress, drawn now.
+        from kiosk.users import get
+
+        self.ctx.settings.set("require_all_sections", False)
+        chloe = get(self.ctx.db, self._user_id("chloe"))
+        if quiz.in_progress_id(self.ctx.db, chloe.id, course) is None:
+            quiz.start_or_resume(self.ctx.db, self.ctx.settings, self.ctx.clock, chloe, course)
+        self.ctx.settings.set("require_all_sections", True)
+
+    def _attempt(self, username: str, passed: bool) -> quiz.Attempt:
+        row = self.ctx.db.execute(
+            "SELECT id FROM attempts WHERE user_id = ? AND status = 'submitted' AND passed = ? "
+            "ORDER BY finished_at DESC LIMIT 1", [self._user_id(username), int(passed)],
+        ).fetchone()
+        return quiz.load_attempt(self.ctx.db, row[0], self.ctx.course)
+
+    # ------------------------------------------------------------ moving between states
+
+    def sign_out(self) -> None:
+        if self.ctx.current_user is not None:
+            self.window.sign_out(idle=False)
+
+    def sign_in(self, username: str) -> None:
+        self.sign_out()
+        outcome = self.ctx.auth.login(username, self.passwords[username])
+        if not outcome.ok:
+            raise RuntimeError(f"gallery: {username} could not sign in: {outcome.message}")
+        self.window._on_logged_in(outcome)
+
+    def states(self) -> list[tuple[str, Callable[[], QWidget | None]]]:
+        """(name, action): each action leaves the window (or returns a dialog) to draw."""
+        w = self.window
+
+        def setup() -> None:
+            self.sign_out()
+            w.move_to("setup")
+
+        def login() -> None:
+            self.sign_out()
+            w.move_to("login")
+
+        def login_error() -> None:
+            login()
+            w.login.username.setText("llyr")
+            w.login.password.setText("not the password")
+            w.login.submit()
+
+        def login_idle() -> None:
+            self.sign_in("priya")
+            w.sign_out(idle=True)
+
+        def home(username: str) -> Callable[[], None]:
+            return lambda: self.sign_in(username)
+
+        def idle_banner() -> None:
+            self.sign_in("chloe")
+            w._show_countdown(25)
+
+        def reader() -> None:
+            self.sign_in("chloe")
+            w.show_guidance("responding")
+
+        def reader_last() -> None:
+            self.sign_in("aoife")
+            w.show_guidance("good-practice")
+
+        def test() -> None:
+            self.sign_in("chloe")
+            w.start_test()
+
+        def result(passed: bool) -> Callable[[], None]:
+            def go() -> None:
+                self.sign_in("llyr" if passed else "dafydd")
+                w.result.show_attempt(self._attempt("llyr" if passed else "dafydd", passed))
+                w.move_to("result")
+            return go
+
+        def my_results() -> None:
+            self.sign_in("dafydd")
+            w.show_my_results()
+
+        def urgent() -> None:
+            self.sign_in("priya")
+            w.move_to("home")
+            w.open_urgent()
+
+        def password_change() -> None:
+            self.sign_in("priya")
+            w.move_to("password_change")
+
+        def manager_tab(index: int) -> Callable[[], None]:
+            def go() -> None:
+                if self.ctx.current_user is None or self.ctx.current_user.username != \
+                        "demo-manager" or w.current_screen() != "manager":
+                    self.sign_in("demo-manager")
+                    w.open_manager_area()
+                w.manager.tabs.setCurrentIndex(index)
+            return go
+
+        def dialog(kind: str, title: str, text: str) -> Callable[[], QWidget]:
+            def go() -> QWidget:
+                self.sign_in("demo-manager")
+                return self.dialogs.message_box(kind, title, text)
+            return go
+
+        def password_dialog() -> QWidget:
+            self.sign_in("demo-manager")
+            return self.dialogs.password_box("Close the kiosk",
+                                             "Type your password to close the kiosk.")
+
+        states: list[tuple[str, Callable[[], QWidget | None]]] = [
+            ("01-setup", setup), ("02-sign-in", login), ("03-sign-in-error", login_error),
+            ("04-signed-out-idle", login_idle),
+            ("05-home-not-started", home("priya")), ("06-home-reading", home("chloe")),
+            ("07-home-failed", home("dafydd")), ("08-home-passed", home("llyr")),
+            ("09-home-due", home("sian")), ("10-home-expired", home("aoife")),
+            ("11-home-manager", home("demo-manager")), ("12-idle-countdown", idle_banner),
+            ("13-reader", reader), ("14-reader-last-section", reader_last),
+            ("15-test", test), ("16-result-pass", result(True)),
+            ("17-result-fail", result(False)), ("18-my-results", my_results),
+            ("19-urgent", urgent), ("20-password-change", password_change),
+        ]
+        manager = self.window.manager
+        for i, panel in enumerate(manager.panels):
+            slug = panel.title.lower().replace(" ", "-")
+            states.append((f"{30 + i:02d}-manager-{slug}", manager_tab(i)))
+        states += [
+            ("50-dialog-confirm", dialog("confirm", "Submit the test",
+                                         "You have not answered question 7. An unanswered "
+                                         "question scores nothing.\n\nSubmit anyway? You "
+                                         "cannot change your answers afterwards.")),
+            ("51-dialog-inform", dialog("inform", "Export saved",
+                                        "1,204 rows saved to C:\\Users\\Manager\\Documents\\"
+                                        "access-log-2026-12-01.csv.")),
+            ("52-dialog-warn", dialog("warn", "Kiosk not closed",
+                                      "That password was not right.")),
+            ("53-dialog-password", password_dialog),
+        ]
+        return states
+
+    # ------------------------------------------------------------ drawing
+
+    def render(self, variant: Variant, only: str = "") -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        folder = self.out / variant.name
+        folder.mkdir(parents=True, exist_ok=True)
+        self.window.resize(variant.width, variant.height)
+        self.window.show()
+        for name, action in self.states():
+            if only and only not in name:
+                continue
+            # The person's own prefs would override the variant: apply it after sign-in.
+            widget = action()
+            apply_theme(app, variant.theme == "high-contrast", variant.scale)
+            settle()
+            if widget is None:
+                image = self.window.grab().toImage()
+            else:
+                widget.show()
+                widget.adjustSize()
+                settle()
+                image = self._dialog_over_window(widget)
+                widget.hide()
+                widget.deleteLater()
+            path = folder / f"{name}.png"
+            image.save(str(path))
+            self.written.append(path)
+        self.sign_out()
+        self._certificate(folder)
+
+    def _dialog_over_window(self, dialog: QWidget) -> QImage:
+        """The window, dimmed, with the dialog centred on it: what a person sees."""
+        base = self.window.grab().toImage()
+        painter = QPainter(base)
+        painter.fillRect(base.rect(), QColor(0, 0, 0, 90))
+        shot = dialog.grab().toImage()
+        x = (base.width() - shot.width()) // 2
+        y = (base.height() - shot.height()) // 2
+        painter.drawImage(x, y, shot)
+        painter.end()
+        return base
+
+    def _certificate(self, folder: Path) -> None:
+        attempt = self._attempt("llyr", True)
+        facts = for_attempt(self.ctx.db, self.ctx.settings, attempt.id, self.ctx.courses)
+        # A4 at 100 dpi, with the PDF's 18 mm margins.
+        size = QSize(827, 1169)
+        image = QImage(size, QImage.Format.Format_RGB32)
+        image.fill(QColor("#ffffff"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        margin = round(18 / 25.4 * 100)
+        painter.translate(margin, margin)
+        paint_page(painter, size.width() - 2 * margin, size.height() - 2 * margin, facts)
+        painter.end()
+        path = folder / "60-certificate.png"
+        image.save(str(path))
+        self.written.append(path)
+
+
+class _SilentDialogs:
+    """While drawing, an action that would ask something gets the cautious answer."""
+
+    def confirm(self, title: str, text: str) -> bool:
+        return False
+
+    def inform(self, title: str, text: str) -> None:
+        return None
+
+    def warn(self, title: str, text: str) -> None:
+        return None
+
+    def ask_password(self, title: str, text: str) -> None:
+        return None
+
+    def ask_save_path(self, *args: object) -> None:
+        return None
+
+    def ask_open_path(self, *args: object) -> None:
+        return None
+
+    def ask_printer(self, title: str) -> None:
+        return None
+
+
+def run_gallery(db_path: Path, out: Path, passwords: dict[str, str], chosen: list[Variant],
+                only: str = "") -> list[Path]:
+    app = QApplication.instance() or QApplication(["kiosk-gallery"])
+    assert isinstance(app, QApplication)
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus)
+    apply_theme(app)
+    gallery = Gallery(db_path, out, passwords)
+    try:
+        for variant in chosen:
+            gallery.render(variant, only)
+    finally:
+        gallery.close()
+    return gallery.written

@@ -1,0 +1,28 @@
+"""`kiosk gallery` draws the screens into PNG files, from a real subprocess."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QImage
+
+
+def test_gallery_draws_chosen_states_at_the_chosen_size(run_kiosk, tmp_path):
+    """One size, theme and text size, two states: a PNG of each at 1024x768, plus the
+    certificate at A4 proportions; nothing else is written."""
+    out = tmp_path / "shots"
+    done = run_kiosk("gallery", "--out", str(out), "--size", "1024x768", "--theme",
+                     "high-contrast", "--text", "200", "--only", "home-failed", timeout=300)
+    assert done.returncode == 0, done.stderr
+    folder = out / "1024x768-high-contrast-200"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["07-home-failed.png", "60-certificate.png"]
+    shot = QImage(str(folder / "07-home-failed.png"))
+    assert (shot.width(), shot.height()) == (1024, 768)
+    assert QImage(str(folder / "60-certificate.png")).height() > 1.3 * 827
+    assert "images in" in done.stdout
+
+
+def test_gallery_refuses_a_file_as_its_folder(run_kiosk, tmp_path):
+    target = tmp_path / "not-a-folder"
+    target.write_text("x")
+    done = run_kiosk("gallery", "--out", str(target))
+    assert done.returncode == 1 and done.stderr.startswith("kiosk: error:")

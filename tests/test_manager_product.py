@@ -1,0 +1,105 @@
+"""The manager area as a product: human labels, selection-aware buttons, passwords that
+leave the screen, tables that fit their words."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from tests.conftest import MANAGER_PASSWORD
+from tests.test_manager_ui import courses_ctx, open_area, sign_in  # noqa: F401 (fixture)
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def test_people_buttons_need_a_selection_and_passwords_leave_with_the_tab(
+        qtbot, window, courses_ctx, manager, tmp_path):  # noqa: F811
+    """Disable, Unlock, Reset and Grant are off until someone is selected; an import's
+    temporary passwords are shown unwrapped and cleared once the manager changes tab."""
+    path = tmp_path / "two.csv"
+    path.write_text("username,full_name\r\nzoe,Zoë Ødegård\r\nllyr,Llŷr Wyn\r\n",
+                    encoding="utf-8")
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.people)
+    people = area.people
+    for b in (people.disable_button, people.unlock_button, people.reset_button,
+              people.grant_button, people.save_button):
+        assert not b.isEnabled(), b.text()
+    courses_ctx.dialogs.queue(str(path))
+    qtbot.mouseClick(people.import_button, LEFT)
+    assert "zoe" in people.report.toPlainText()
+    assert people.report.lineWrapMode() == people.report.LineWrapMode.NoWrap
+    people.table.selectRow(0)
+    assert people.reset_button.isEnabled() and people.grant_button.isEnabled()
+    area.tabs.setCurrentWidget(area.matrix)
+    assert people.report.toPlainText() == ""
+
+
+def test_settings_speak_in_words_not_keys(qtbot, window, courses_ctx, manager):  # noqa: F811
+    """Each setting has a human label (the key only in its tooltip), and a bad value's
+    message uses the same words."""
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.settings)
+    panel = area.settings
+    labels = [w.text() for w in panel.findChildren(QLabel) if w.buddy() is not None]
+    assert "Sign out after no activity for (seconds)" in labels
+    assert not any("_" in text for text in labels)
+    field = panel.fields["idle_timeout_seconds"]
+    field.setText("5")
+    qtbot.mouseClick(panel.save_button, LEFT)
+    error = panel.errors["idle_timeout_seconds"].text()
+    assert "Sign out after no activity" in error and "idle_timeout_seconds" not in error
+    assert panel.message.text().startswith("Nothing was saved: 1 setting needs fixing")
+
+
+def test_certificate_check_answers_an_inspector_without_a_command_line(
+        qtbot, window, courses_ctx, manager, learner):  # noqa: F811
+    """The code printed on a certificate, typed in Results (Enter works), says whose it is
+    and whether it is current; an unknown code says so."""
+    from kiosk import quiz
+    from tests.quiz_helpers import answer_all
+
+    ctx = courses_ctx
+    ctx.settings.set("require_all_sections", False)
+    course = ctx.course
+    attempt = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, course)
+    answer_all(ctx, attempt, right=10)
+    passed = quiz.submit(ctx.db, ctx.settings, ctx.clock, attempt.id, course)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.results)
+    panel = area.results
+    qtbot.keyClicks(panel.check_code, passed.certificate_code.lower().replace("-", " "))
+    qtbot.keyClick(panel.check_code, Qt.Key.Key_Return)
+    assert panel.check_result.text().startswith(f"{passed.certificate_code} is CURRENT")
+    assert "Alex Learner" in panel.check_result.text()
+    panel.check_code.setText("SGK-AAAA-BBBB")
+    qtbot.keyClick(panel.check_code, Qt.Key.Key_Return)
+    assert panel.check_result.text().startswith("Not found")
+
+
+def test_matrix_never_hides_a_failed_last_test(
+        qtbot, window, courses_ctx, manager, learner):  # noqa: F811 (a fixture)
+    """A person whose last test failed reads "In progress: last test not passed", the
+    tooltip says when and the score, and the summary counts them."""
+    from kiosk import quiz
+    from tests.quiz_helpers import answer_all
+
+    ctx = courses_ctx
+    ctx.settings.set("require_all_sections", False)
+    attempt = quiz.start_or_resume(ctx.db, ctx.settings, ctx.clock, learner, ctx.course)
+    answer_all(ctx, attempt, right=3)
+    quiz.submit(ctx.db, ctx.settings, ctx.clock, attempt.id, ctx.course)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.matrix)
+    panel = area.matrix
+    model = panel.proxy
+    rows = [model.index(r, 1).data() for r in range(model.rowCount())]
+    assert "In progress: last test not passed" in rows
+    row = rows.index("In progress: last test not passed")
+    tip = model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "30%" in tip and "not passed" in tip
+    assert "(1 with a failed last test)" in panel.summary.text()
