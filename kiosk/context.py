@@ -18,6 +18,7 @@ from kiosk.clock import Clock, clock_for
 from kiosk.db import connect, open_database, refuse_if_vanished
 from kiosk.errors import DatabaseError
 from kiosk.settings import Settings
+from kiosk.speech import Speaker
 from kiosk.users import User
 
 if TYPE_CHECKING:  # loading a pack's module is the caller's business, not the context's
@@ -84,6 +85,9 @@ class AppContext:
     courses: tuple[Course, ...] = ()  # every loaded pack (the matrix shows each)
     current_user: User | None = None
     county_sync: SyncService | None = None  # set once the push has started
+    # The read-aloud voice (kiosk/speech.py), made on first use of a Listen button: the
+    # computer's speech engine takes a moment to start, and most sessions never need it.
+    speaker: Speaker | None = None
 
     @property
     def course(self) -> Course | None:

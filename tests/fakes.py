@@ -51,7 +51,7 @@ class FakeDialogs:
 class RecordingSpeaker:
     """Stands in for kiosk.speech.EngineSpeaker: records what would be read, in order.
 
-    Put it in ctx.extras["speaker"] before pressing a Listen button.
+    Put it in ctx.speaker before pressing a Listen button.
     """
 
     def __init__(self) -> None:

@@ -20,7 +20,7 @@ import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -83,6 +83,10 @@ def cycle(window: MainWindow, number: int, learner_pw: str, manager_pw: str) -> 
         window.home.sign_out.click()
     if window.current_screen() != "login":
         raise SystemExit(f"sign-out failed at {window.current_screen()}")
+    # What the running kiosk's event loop does between a person's actions: widgets a
+    # screen let go of (deleteLater) are deleted. QTest's calls alone never do that.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 def main(argv: list[str]) -> int:

@@ -28,7 +28,7 @@ def test_people_buttons_need_a_selection_and_passwords_leave_with_the_tab(
         assert not b.isEnabled(), b.text()
     courses_ctx.dialogs.queue(str(path))
     qtbot.mouseClick(people.import_button, LEFT)
-    assert "zoe" in people.report.toPlainText()
+    qtbot.waitUntil(lambda: "zoe" in people.report.toPlainText(), timeout=30_000)
     assert people.report.lineWrapMode() == people.report.LineWrapMode.NoWrap
     people.table.selectRow(0)
     assert people.reset_button.isEnabled() and people.grant_button.isEnabled()

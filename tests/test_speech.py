@@ -30,7 +30,7 @@ def test_reader_listen_reads_the_section_and_pauses(qtbot, ctx, manager, learner
     pauses, then resumes; moving to another section stops the voice."""
     use_course(ctx)
     voice = RecordingSpeaker()
-    ctx.extras["speaker"] = voice
+    ctx.speaker = voice
     sign_in(qtbot, window, "alex", LEARNER_PASSWORD)
     window.show_guidance("responding")
     listen = window.reader.listen.button
@@ -54,7 +54,7 @@ def test_test_listen_reads_question_then_options_as_numbered(qtbot, ctx, learner
     option with the number that chooses it, in the order shown."""
     use_default_course(ctx)
     voice = RecordingSpeaker()
-    ctx.extras["speaker"] = voice
+    ctx.speaker = voice
     sign_in(qtbot, window)
     window.start_test()
     screen = window.test
@@ -74,7 +74,7 @@ def test_urgent_listen_reads_what_to_do_then_each_contact(qtbot, ctx, manager, w
     by digit, without anyone signing in."""
     course = use_course(ctx)
     voice = RecordingSpeaker()
-    ctx.extras["speaker"] = voice
+    ctx.speaker = voice
     window.login.urgent.click()
     qtbot.mouseClick(window.urgent.listen.button, Qt.MouseButton.LeftButton)
     chunks = voice.read[-1]

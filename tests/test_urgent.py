@@ -99,7 +99,7 @@ def test_managers_see_stale_contacts_warning_learners_do_not(qtbot, ctx, clock, 
     sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
     warning = window.home.stale_contacts
     assert warning.isVisible()
-    assert "10 not verified in the last 12 months" in warning.text()
+    assert "10 have not been verified in the last 12 months" in warning.text()
     assert "NSPCC helpline (last verified 1 December 2026)" in warning.text()
     window.sign_out(idle=False)
     sign_in(qtbot, window, "alex", LEARNER_PASSWORD)

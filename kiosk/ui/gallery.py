@@ -61,7 +61,7 @@ class Gallery:
         self.ctx: AppContext = open_context(db_path)
         courses = load_default_courses()
         self.ctx.courses = tuple(courses)
-        self.ctx.course = courses[0]
+        self.ctx.courses = tuple(courses)
         self.window = MainWindow(self.ctx)
         self.dialogs = QtDialogs(self.window)
         self.ctx.dialogs = _SilentDialogs()

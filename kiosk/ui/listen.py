@@ -1,6 +1,6 @@
 """The "Listen" button: reads the current section, question or contacts aloud.
 
-One speaker per kiosk, kept in the context (ctx.extras["speaker"]) and made on first
+One speaker per kiosk, kept in the context (ctx.speaker) and made on first
 use, so a PC without a voice costs nothing until someone presses Listen. Speech runs
 on the speaker's own thread; when it ends, a queued signal brings the news back to
 the GUI thread to reset the button.
@@ -16,11 +16,9 @@ from kiosk.context import AppContext
 from kiosk.speech import EngineSpeaker, Speaker, SpeechUnavailable
 from kiosk.ui.widgets import button
 
-SPEAKER_KEY = "speaker"
-
 
 def speaker_for(ctx: AppContext) -> Speaker | None:
-    speaker = ctx.extras.get(SPEAKER_KEY)
+    speaker = ctx.speaker
     if speaker is None:
         try:
             speaker = EngineSpeaker()
@@ -31,7 +29,7 @@ def speaker_for(ctx: AppContext) -> Speaker | None:
                                    "manager to add one (Windows: Settings, Time & language, "
                                    "Speech).")
             return None
-        ctx.extras[SPEAKER_KEY] = speaker
+        ctx.speaker = speaker
     return speaker
 
 
@@ -73,7 +71,7 @@ class ListenControl(QObject):
     def stop(self) -> None:
         """Leaving the screen or the content changed: silence, button back to Listen."""
         if self.state != "idle":
-            speaker = self.ctx.extras.get(SPEAKER_KEY)
+            speaker = self.ctx.speaker
             if speaker is not None:
                 speaker.stop()
         self._set("idle")

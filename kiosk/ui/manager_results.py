@@ -100,19 +100,22 @@ class ResultsPanel(ManagerPanel):
         """Whose certificate a code is, and whether it is current (recorded as a view)."""
         if self.actor() is None or not self.check_code.text().strip():
             return
-        from kiosk import certificate
+        from kiosk.operations import certificates
 
         try:
-            found = certificate.verify(self.ctx.db, self.check_code.text(), self.today(),
-                                       self.ctx.courses or (), self.ctx.settings.centre_name)
+            # The operation records the check (who looked up whose certificate).
+            found = certificates.verify(self.ctx, self.check_code.text(), self.today(),
+                                        self.ctx.courses, via="manager area")
         except KioskError as exc:
             text = f"Not found: {exc}"
         else:
             f = found.facts
-            text = (f"{f.code} is {'CURRENT' if found.current else 'EXPIRED'}: "
-                    f"{f.full_name} passed \"{f.course_title}\" on {human_date(f.passed_on)} "
-                    f"({f.score_text}); valid until {human_date(f.expires_on)}.")
-        self.record("view", f"certificate check {self.check_code.text().strip()[:40]}")
+            if found.problem:
+                text = found.describe()
+            else:
+                text = (f"{f.code} is {found.state}: {f.full_name} passed "
+                        f"\"{f.course_title}\" on {human_date(f.passed_on)} "
+                        f"({f.score_text}); valid until {human_date(f.expires_on)}.")
         announce(self.check_result, text)
 
     def shown(self) -> None:
