@@ -6,7 +6,7 @@ A table page and the export of that table take the same filter object
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -74,28 +74,32 @@ def results_page(ctx: AppContext, actor: Who, flt: ResultsFilter,
     return records.results_page(ctx.db, flt, after=after, limit=limit)
 
 
+def _export_filtered(ctx: AppContext, actor: Who, what: str, needs: str,
+                     write: Callable[..., int], flt: AccessLogFilter | ResultsFilter,
+                     target: Path | str | None, progress: Progress | None) -> Exported:
+    """One filtered table to CSV: check the manager, log the start, write, log the end."""
+    who = require_manager(ctx.db, actor, needs)
+    _started(ctx, who, what, target, flt.describe())
+    count = write(ctx.db, target, flt, progress=progress)
+    return _recorded(ctx, who, what, count, target, flt.describe())
+
+
 def export_access_log(ctx: AppContext, actor: Who, flt: AccessLogFilter,
                       target: Path | str | None, progress: Progress | None = None) -> Exported:
-    who = require_manager(ctx.db, actor, "export the access log")
-    _started(ctx, who, "access log", target, flt.describe())
-    count = export.export_access_log(ctx.db, target, flt, progress=progress)
-    return _recorded(ctx, who, "access log", count, target, flt.describe())
+    return _export_filtered(ctx, actor, "access log", "export the access log",
+                            export.export_access_log, flt, target, progress)
 
 
 def export_results(ctx: AppContext, actor: Who, flt: ResultsFilter,
                    target: Path | str | None, progress: Progress | None = None) -> Exported:
-    who = require_manager(ctx.db, actor, "export results")
-    _started(ctx, who, "results", target, flt.describe())
-    count = export.export_results(ctx.db, target, flt, progress=progress)
-    return _recorded(ctx, who, "results", count, target, flt.describe())
+    return _export_filtered(ctx, actor, "results", "export results", export.export_results,
+                            flt, target, progress)
 
 
 def export_answers(ctx: AppContext, actor: Who, flt: ResultsFilter,
                    target: Path | str | None, progress: Progress | None = None) -> Exported:
-    who = require_manager(ctx.db, actor, "export answers")
-    _started(ctx, who, "answers", target, flt.describe())
-    count = export.export_answers(ctx.db, target, flt, progress=progress)
-    return _recorded(ctx, who, "answers", count, target, flt.describe())
+    return _export_filtered(ctx, actor, "answers", "export answers", export.export_answers,
+                            flt, target, progress)
 
 
 def training_matrix(ctx: AppContext, actor: Who, courses: Sequence[Course], today: date, *,
