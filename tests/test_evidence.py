@@ -340,35 +340,38 @@ def test_verify_works_on_a_read_only_folder(ctx, record, tmp_path, run_kiosk):
     import os
     import subprocess
     import sys
+    import tempfile
 
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    backup_to(ctx.db, folder / "data.db")
-    shutil.copyfile(ctx.db_path, folder / "live.db")
-    if os.path.exists(f"{ctx.db_path}-wal"):
-        shutil.copyfile(f"{ctx.db_path}-wal", folder / "live.db-wal")
-    for p in folder.iterdir():
-        p.chmod(0o444)
-    folder.chmod(0o555)
-    before = _file_state(folder)
     runner: list[str] = []
     if os.geteuid() == 0:
         if not shutil.which("runuser"):
             pytest.skip("running as root without runuser")
-        tmp_path.chmod(0o755)
-        for parent in tmp_path.parents:
-            if parent == Path("/"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o005)
         runner = ["runuser", "-u", "nobody", "--"]
-    from tests.conftest import ROOT, kiosk_env
-    for name in ("data.db", "live.db"):
-        result = subprocess.run(
-            [*runner, sys.executable, "-m", "kiosk", "verify", "--db", str(folder / name)],
-            capture_output=True, text=True, cwd="/", env=kiosk_env(), timeout=60)
-        assert result.returncode == 0, (name, result.stderr, str(ROOT))
-    assert _file_state(folder) == before
-    folder.chmod(0o755)
+    # Not under tmp_path: pytest keeps its own tree owner-only (and another pytest session
+    # starting meanwhile puts it back to 0700), so `nobody` could not even reach the file.
+    outer = Path(tempfile.mkdtemp(prefix="kiosk-ro-test-"))
+    outer.chmod(0o755)
+    folder = outer / "ro"
+    folder.mkdir()
+    try:
+        backup_to(ctx.db, folder / "data.db")
+        shutil.copyfile(ctx.db_path, folder / "live.db")
+        if os.path.exists(f"{ctx.db_path}-wal"):
+            shutil.copyfile(f"{ctx.db_path}-wal", folder / "live.db-wal")
+        for p in folder.iterdir():
+            p.chmod(0o444)
+        folder.chmod(0o555)
+        before = _file_state(folder)
+        from tests.conftest import ROOT, kiosk_env
+        for name in ("data.db", "live.db"):
+            result = subprocess.run(
+                [*runner, sys.executable, "-m", "kiosk", "verify", "--db", str(folder / name)],
+                capture_output=True, text=True, cwd="/", env=kiosk_env(), timeout=60)
+            assert result.returncode == 0, (name, result.stderr, str(ROOT))
+        assert _file_state(folder) == before
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(outer, ignore_errors=True)
 
 
 def test_legitimate_purges_still_verify(ctx, record, clock):
