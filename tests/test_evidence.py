@@ -245,6 +245,11 @@ def test_full_chain_rewrite_passes_alone_but_not_against_a_receipt(ctx, record, 
     assert "Row: " in taken.stdout and saved.read_text() == taken.stdout
     assert run_kiosk("verify", "--receipt", str(saved), "--db",
                      str(ctx.db_path)).returncode == 0
+    from kiosk.osuser import os_user
+
+    [logged] = [r[0] for r in ctx.db.execute(
+        "SELECT reason FROM access_log WHERE reason LIKE 'log receipt taken%'")]
+    assert logged.endswith(f"[command line, OS user {os_user()}]")  # who took it
     ctx.db.close()
     _rewrite_chain(ctx.db_path, "sam", "mallory")
     alone = run_kiosk("verify", "--db", str(ctx.db_path))
