@@ -43,6 +43,9 @@ def test_a_person_trained_at_one_centre_shows_as_trained_at_the_other(two_centre
     logged = b.db.execute("SELECT reason FROM access_log WHERE reason LIKE 'county link:%'"
                           ).fetchall()
     assert len(logged) == 1
+    from kiosk import verifier  # the link is sealed: the file still verifies
+
+    assert verifier.verify_all(b.db, [b.course]).ok
 
 
 def test_a_link_needs_the_right_code_and_name(two_centres):

@@ -260,8 +260,10 @@ def link_person(db: Database, db_path: Path, clock: Clock, username: str, code: 
     The link is a new version of the person (pushed like any edit); `record(user, code)`
     (kiosk.operations.county: the manager's check and log row) runs in its transaction.
     """
+    from kiosk import evidence
     from kiosk.certificate import normalise_code
     from kiosk.county.schema import connect
+    from kiosk.settings import Settings
 
     user = users.require(db, username)
     wanted = normalise_code(code)
@@ -285,4 +287,7 @@ def link_person(db: Database, db_path: Path, clock: Clock, username: str, code: 
             raise KioskError(f"that person is already linked to the account '{other[0]}' "
                              "here")
         db.execute("UPDATE users SET person_uid = ? WHERE id = ?", [uid, user.id])
+        # Who the account is in the county is part of who it is: sealed like a rename.
+        evidence.seal_identity(db, clock, user.id, Settings(db, clock).kiosk_id,
+                               f"county link to the holder of {wanted}")
     return uid
