@@ -77,3 +77,24 @@ def test_each_sign_of_an_earlier_run_makes_a_vanished_database_a_fault(tmp_path,
                           input=MANAGER_PASSWORD + "\n")
         assert added.returncode == 1 and "a kiosk has run here before" in added.stderr
     assert (not db.exists()) or db.stat().st_size == 0  # nothing was created
+
+
+def test_a_queue_of_staff_never_pauses_the_kiosk_but_a_script_does(ctx, make_user):
+    """With the shipped settings: thirty colleagues each mistyping twice in five minutes
+    (sixty failures) all still sign in; a script trying a hundred names then is paused."""
+    from kiosk import auth
+    from tests.conftest import LEARNER_PASSWORD
+
+    assert ctx.settings.get("kiosk_failure_limit") == 100  # the shipped value
+    staff = [make_user(f"staff{n}").username for n in range(30)]
+    for name in staff:
+        for typo in ("maple-kettle-harbor", "Maple-kettle-harbour"):
+            assert not ctx.auth.login(name, typo).ok
+            ctx.clock.advance(seconds=4)
+        done = ctx.auth.login(name, LEARNER_PASSWORD)
+        assert done.ok, (name, done.message)
+        ctx.auth.logout(done.user)
+    for n in range(100):
+        ctx.auth.login(f"guess{n}", "Password1!")
+    paused = ctx.auth.login(staff[0], LEARNER_PASSWORD)
+    assert not paused.ok and paused.message == auth.KIOSK_PAUSED
