@@ -129,13 +129,9 @@ def test_a_printer_that_cannot_be_used_gets_the_certificate_saved_instead(
     assert not {kind for kind, _, _ in ctx.dialogs.shown} & BROWSERS
 
 
-def test_a_pdf_printer_is_given_its_file_and_a_real_one_its_name(tmp_path):
-    """make_printer: a plan that saves gets a PDF QPrinter writing the given file."""
-    target = tmp_path / "c.pdf"
-    printer = printing.make_printer(PrintPlan("", printing.FILE_PRINTER, "x"), target)
-    assert printer.outputFileName() == str(target)
+def test_a_plan_that_saves_is_never_sent_to_a_printer():
     with pytest.raises(ValueError):
-        printing.make_printer(PrintPlan("", printing.NO_PRINTER))
+        printing.make_printer(PrintPlan("", printing.FILE_PRINTER, "Microsoft Print to PDF"))
 
 
 def test_managers_file_dialogs_open_in_the_exports_folder(qtbot, window, ctx, manager,

@@ -9,7 +9,8 @@ certificates folder under a generated name. With no usable printer the certifica
 saved there too, and the learner is told where.
 
 The choice (`plan`) is plain data in, plain data out, so every branch is tested without
-a printer installed; `make_printer` turns it into a QPrinter.
+a printer installed; `make_printer` turns it into a QPrinter. Saving instead goes through
+the same one-step PDF writer as Save certificate (kiosk/ui/certificate_pdf.py).
 
 Imported only when something is printed: Qt's print support is not loaded at start-up.
 """
@@ -90,16 +91,11 @@ def why_saved(chosen: PrintPlan, path: Path) -> str:
     return f"No printer is set up on this PC. {where} Ask a manager to print it."
 
 
-def make_printer(chosen: PrintPlan, pdf_path: Path | None = None) -> QPrinter:
-    """A QPrinter for the plan: that printer, or a PDF file at `pdf_path`. No dialog."""
-    if chosen.printer:
-        printer = QPrinter(QPrinterInfo.printerInfo(chosen.printer),
-                           QPrinter.PrinterMode.HighResolution)
-    else:
-        if pdf_path is None:
-            raise ValueError("a plan that saves needs the file to save to")
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(pdf_path))
+def make_printer(chosen: PrintPlan) -> QPrinter:
+    """A QPrinter on the plan's printer, set up in code: no dialog is ever shown."""
+    if not chosen.printer:
+        raise ValueError("this plan saves the certificate instead of printing it")
+    printer = QPrinter(QPrinterInfo.printerInfo(chosen.printer),
+                       QPrinter.PrinterMode.HighResolution)
     printer.setDocName("Certificate")
     return printer
