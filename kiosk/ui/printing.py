@@ -78,17 +78,19 @@ def plan(configured: str, printers: Printers) -> PrintPlan:
 
 def why_saved(chosen: PrintPlan, path: Path) -> str:
     """What the learner is told when the certificate was saved instead of printed."""
-    where = f"Your certificate was saved as {path}."
     if chosen.reason == FILE_PRINTER:
-        return (f"This PC's printer ({chosen.named}) makes files rather than paper, so "
-                f"{where[0].lower()}{where[1:]} Ask a manager to print it.")
-    if chosen.reason == FAILED:
-        return (f"The printer {chosen.named} could not be used (is it on?). {where} "
-                "Ask a manager to print it.")
-    if chosen.reason == NOT_INSTALLED:
-        return (f"The printer {chosen.named} is not available on this PC. {where} "
-                "Ask a manager to print it.")
-    return f"No printer is set up on this PC. {where} Ask a manager to print it."
+        why = (f"This PC's printer ({chosen.named}) makes files rather than paper, so "
+               "your certificate was saved as a PDF instead.")
+    elif chosen.reason == FAILED:
+        why = (f"The printer {chosen.named} could not be used (is it on?), so your "
+               "certificate was saved as a PDF instead.")
+    elif chosen.reason == NOT_INSTALLED:
+        why = (f"The printer {chosen.named} is not available on this PC, so your "
+               "certificate was saved as a PDF instead.")
+    else:
+        why = "No printer is set up on this PC, so your certificate was saved as a PDF instead."
+    # The path on a line of its own: it is long, and a manager will look for it.
+    return f"{why}\n\n{path}\n\nAsk a manager to print it."
 
 
 def make_printer(chosen: PrintPlan) -> QPrinter:
