@@ -94,8 +94,8 @@ REGISTRY: tuple[Setting, ...] = (
     # A learner's Print never opens a dialog (kiosk/ui/printing.py).
     Setting("certificate_printer", str, "",
             "Printer learners' certificates print on, with no print dialog; empty = this "
-            "PC's default printer. A printer that makes files (Print to PDF) saves them to "
-            "certificates_folder instead.", max_length=260),
+            "PC's default printer. A printer that makes files (Print to PDF) is never used: "
+            "the certificate is saved to the certificates folder instead.", max_length=260),
 )
 
 BY_KEY = {s.key: s for s in REGISTRY}
