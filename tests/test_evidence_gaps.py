@@ -61,10 +61,29 @@ SIGNS = {
 
 
 @pytest.mark.parametrize("state", ["missing", "empty"])
+@pytest.mark.parametrize("sign", sorted(s for s, (_, where) in SIGNS.items() if where == "every"))
+def test_each_sign_of_an_earlier_run_shuts_the_command_lines_first_run_door(
+        tmp_path, run_kiosk, sign, state):
+    """`users add --role manager` on an empty file is the command line's first-run set-up."""
+    name, _where = SIGNS[sign]
+    db = tmp_path / "data.db"
+    (tmp_path / name).write_text("left by an earlier run\n")
+    if state == "empty":
+        db.write_bytes(b"")
+    added = run_kiosk("users", "add", "intruder", "--role", "manager", "--db", str(db),
+                      input=MANAGER_PASSWORD + "\n")
+    assert added.returncode == 1, added.stdout
+    assert "a kiosk has run here before" in added.stderr and name in added.stderr
+    assert (not db.exists()) or db.stat().st_size == 0  # nothing was created
+
+
+@pytest.mark.gui  # starts `kiosk run`
+@pytest.mark.parametrize("state", ["missing", "empty"])
 @pytest.mark.parametrize("sign", sorted(SIGNS))
 def test_each_sign_of_an_earlier_run_makes_a_vanished_database_a_fault(tmp_path, run_kiosk,
                                                                        sign, state):
-    name, where = SIGNS[sign]
+    """The kiosk's own start: no set-up screen for anyone to create the first manager."""
+    name, _where = SIGNS[sign]
     db = tmp_path / "data.db"
     (tmp_path / name).write_text("2026-01-05 09:00:00 kiosk started\n")
     if state == "empty":
@@ -72,10 +91,6 @@ def test_each_sign_of_an_earlier_run_makes_a_vanished_database_a_fault(tmp_path,
     started = run_kiosk("run", "--exit-when-ready", "--db", str(db))
     assert started.returncode == 1, started.stderr
     assert "a kiosk has run here before" in started.stderr and name in started.stderr
-    if where == "every":  # the first-run door of the command line is shut too
-        added = run_kiosk("users", "add", "intruder", "--role", "manager", "--db", str(db),
-                          input=MANAGER_PASSWORD + "\n")
-        assert added.returncode == 1 and "a kiosk has run here before" in added.stderr
     assert (not db.exists()) or db.stat().st_size == 0  # nothing was created
 
 

@@ -107,7 +107,7 @@ def test_a_learners_print_with_no_printer_it_can_use_saves_and_says_so(
 
 
 def test_a_printer_that_cannot_be_used_gets_the_certificate_saved_instead(
-        ctx, course, learner, tmp_path):
+        qapp, ctx, course, learner, tmp_path):
     """The PC says it has the printer, but it cannot be opened (switched off, its driver
     gone): the learner still leaves with the certificate, and is told why."""
     from kiosk import quiz
