@@ -13,9 +13,10 @@ from kiosk.users import User
 
 def request_sync(ctx: AppContext, actor: Actor | User | None) -> None:
     """Push to the county server at once instead of at the next interval (recorded)."""
-    if ctx.county_sync is None:
-        raise KioskError("This kiosk has not joined a county server.")
     with write_transaction(ctx.db):
+        # Who asks comes first: a learner is refused whether or not the kiosk has joined.
         who = require_manager(ctx.db, actor, "push to the county server")
+        if ctx.county_sync is None:
+            raise KioskError("This kiosk has not joined a county server.")
         audit.record(ctx.db, ctx.settings, ctx.clock, who, "county sync", "sync now")
     ctx.county_sync.request_sync()
