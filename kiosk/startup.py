@@ -17,7 +17,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,8 @@ def first_look(db_path: Path) -> FirstLook | None:
         # a writer costs at most a repaint.
         side = [Path(f"{db_path}{suffix}").exists() for suffix in ("-wal", "-shm")]
         flags = "?mode=ro" if any(side) else "?mode=ro&immutable=1"
-        uri = "file:" + quote(str(db_path.resolve())) + flags
+        # as_uri(): percent-encoded, and file:///C:/... on Windows, as SQLite expects.
+        uri = db_path.resolve().as_uri() + flags
         conn = sqlite3.connect(uri, uri=True, timeout=0.2)
     except (OSError, sqlite3.Error, ValueError):
         return None

@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from PySide6.QtCore import Qt
 
 from kiosk import access_log
 from kiosk.startup import first_look
@@ -68,6 +67,8 @@ def test_the_window_painted_first_signs_in_only_once_given_the_context(qtbot, ct
                                                                        make_user):
     """Before start() the sign-in screen keeps what is typed and signs nobody in (no
     context, no log row); after it, the same screen signs in as usual."""
+    from PySide6.QtCore import Qt
+
     from kiosk.ui.main_window import MainWindow
 
     make_user("manager", role="manager")
