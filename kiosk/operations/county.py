@@ -17,7 +17,7 @@ from kiosk.audit import Actor
 from kiosk.context import AppContext
 from kiosk.db import write_transaction
 from kiosk.errors import KioskError
-from kiosk.operations.base import require_manager
+from kiosk.operations.base import PermissionDenied, require_manager
 from kiosk.users import User
 
 if TYPE_CHECKING:  # the county code loads only when a county command runs
@@ -38,10 +38,11 @@ def server_name(url: str) -> str:
 
 def request_sync(ctx: AppContext, actor: Actor | User | None) -> None:
     """Push to the county server at once instead of at the next interval (recorded)."""
-    if ctx.county_sync is None:
-        raise KioskError("This kiosk has not joined a county server.")
     with write_transaction(ctx.db):
+        # Who asks comes first: a learner is refused whether or not the kiosk has joined.
         who = require_manager(ctx.db, actor, "push to the county server")
+        if ctx.county_sync is None:
+            raise KioskError("This kiosk has not joined a county server.")
         audit.record(ctx.db, ctx.settings, ctx.clock, who, "county sync", "sync now")
     ctx.county_sync.request_sync()
 
@@ -92,8 +93,10 @@ def push(ctx: AppContext, actor: Actor | User | None, server: str | None) -> Syn
     given = (server or "").strip()
     elsewhere = bool(given) and (saved is None or given != saved["url"])
     if elsewhere and actor is None:
-        raise KioskError("pushing to a server other than the joined one needs a "
-                             "manager's sign-in: add --as USERNAME")
+        raise PermissionDenied("pushing to a server other than the joined one needs a "
+                               "manager's sign-in: add --as USERNAME")
+    if actor is not None:  # the right first: a learner learns nothing of the set-up
+        require_manager(ctx.db, actor, "push to a county server")
     url, kiosk_id = sync.server_url(ctx.db_path, server)
     if not outbox.enabled(ctx.db):
         raise KioskError("this kiosk has not joined a county server, so nothing is "
