@@ -9,11 +9,13 @@ recorded under that manager and the channel (the OS user on the command line).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kiosk import audit
 from kiosk.audit import Actor
+from kiosk.clock import Clock
 from kiosk.context import AppContext
 from kiosk.db import write_transaction
 from kiosk.errors import KioskError
@@ -21,6 +23,8 @@ from kiosk.operations.base import PermissionDenied, require_manager
 from kiosk.users import User
 
 if TYPE_CHECKING:  # the county code loads only when a county command runs
+    from sqlite_utils import Database
+
     from kiosk.county.sync import SyncResult
 
 
@@ -121,3 +125,15 @@ def conflicts(ctx: AppContext, actor: Actor | User | None) -> list[dict[str, obj
                      f"{len(found)} listed")
     return found
 
+
+
+def background_push(db: Database, db_path: Path, clock: Clock) -> SyncResult:
+    """The running kiosk's own push to the joined server, on its worker thread with its
+    own connection. Nobody acts, so there is no right to check; sync.push records the
+    outcome (and any error) itself. Small batches with pauses keep the kiosk's writers
+    from ever waiting long for the file."""
+    from kiosk.county import sync
+
+    url, kiosk_id = sync.server_url(db_path)
+    return sync.push(db, url, kiosk_id, clock, batch_size=sync.BACKGROUND_BATCH,
+                     pause_s=sync.BACKGROUND_PAUSE_SECONDS)

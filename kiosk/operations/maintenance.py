@@ -7,6 +7,7 @@ from pathlib import Path
 from kiosk import access_log, audit, retention
 from kiosk import backup as backups
 from kiosk.audit import Actor
+from kiosk.clock import Clock
 from kiosk.context import AppContext
 from kiosk.operations.base import as_manager, require_manager
 from kiosk.operations.session import command_line_via
@@ -52,3 +53,12 @@ def command_line_receipt(ctx: AppContext) -> access_log.Receipt:
     return access_log.take_receipt(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
                                    centre_name=ctx.settings.centre_name,
                                    who="(command line)", via=command_line_via())
+
+
+def restore(src: Path | str, db_path: Path | str, clock: Clock, *,
+            via: str) -> backups.RestoreResult:
+    """`kiosk restore`: no sign-in, by design. It is the way back when data.db is missing
+    or damaged, and then there is nobody to sign in as; whoever can run it can already
+    replace the file by hand. The backup is checked first, the old file kept aside, and
+    the restore recorded in the restored file's log (kiosk/backup.py)."""
+    return backups.restore(src, db_path, clock, via=via)
