@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from kiosk.cli import signin
-from kiosk.errors import KioskError, ValidationError
+from kiosk.errors import KioskError
 
 SERVER_ENV = "KIOSK_COUNTY_SERVER"
 
@@ -115,18 +115,10 @@ def _guard(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namesp
 
 @_guard
 def handle_matrix(args: argparse.Namespace) -> int:
-    from kiosk import status as status_rule
+    from kiosk.cli.export_cmd import matrix_choices
     from kiosk.county import reports
-    from kiosk.course import load_default_courses
 
-    states = tuple(s.strip() for s in (args.status or "").split(",") if s.strip())
-    bad = [s for s in states if s not in status_rule.ORDER]
-    if bad:
-        raise ValidationError(f"unknown status '{bad[0]}'; use one of "
-                              + ", ".join(status_rule.ORDER))
-    courses = load_default_courses()
-    if args.course and args.course not in {c.id for c in courses}:
-        raise ValidationError(f"there is no course '{args.course}'")
+    states, courses = matrix_choices(args)
     with connect(args) as conn:
         reports.export_county_matrix(conn, args.out, courses, today(), states=states,
                                      centre=args.centre, course_id=args.course)

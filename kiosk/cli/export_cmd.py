@@ -6,10 +6,14 @@ Every export is of personal data: each needs a manager's sign-in (--as) and is r
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from kiosk.cli import signin
 from kiosk.context import open_context
 from kiosk.filters import AccessLogFilter, DayRange, ResultsFilter
+
+if TYPE_CHECKING:  # the packs load when a command needs them
+    from kiosk.course import Course
 
 # What an export writes: the manager's sign-in (users, and its log row) and the export's
 # log row. Only these are integrity-checked before the export (see open_database): the
@@ -95,13 +99,12 @@ def handle_attempts(args: argparse.Namespace) -> int:
     return 0
 
 
-def handle_matrix(args: argparse.Namespace) -> int:
+def matrix_choices(args: argparse.Namespace) -> tuple[tuple[str, ...], list[Course]]:
+    """`--status a,b` and `--course` of a matrix export (this kiosk's or the county's),
+    checked against the status words and the bundled courses: (states, courses)."""
     from kiosk import status as status_rule
-    from kiosk.cli import db_path
-    from kiosk.clock import local_today
     from kiosk.course import load_default_courses
     from kiosk.errors import ValidationError
-    from kiosk.operations import exports
 
     states = tuple(s.strip() for s in (args.status or "").split(",") if s.strip())
     bad = [s for s in states if s not in status_rule.ORDER]
@@ -112,6 +115,15 @@ def handle_matrix(args: argparse.Namespace) -> int:
     if args.course and args.course not in {c.id for c in courses}:
         raise ValidationError(f"there is no course '{args.course}'; courses: "
                               + ", ".join(c.id for c in courses))
+    return states, courses
+
+
+def handle_matrix(args: argparse.Namespace) -> int:
+    from kiosk.cli import db_path
+    from kiosk.clock import local_today
+    from kiosk.operations import exports
+
+    states, courses = matrix_choices(args)
     ctx = open_context(db_path(args), create=False, writes_only=WRITES)
     actor = signin.sign_in(ctx, args)
     rows = exports.training_matrix(ctx, actor, courses, local_today(ctx.clock), states=states,
