@@ -22,6 +22,7 @@ from kiosk.errors import KioskError
 from kiosk.operations import people, quiz
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel, RowsModel, local_time, table_view
+from kiosk.ui.password_slips import Slip, print_slips
 from kiosk.ui.widgets import body, button, heading
 
 COLUMNS = (
@@ -70,10 +71,14 @@ class PeoplePanel(ManagerPanel):
         self.import_button = button("Import from CSV…")
         self.grant_button = button("Grant a test attempt",
                                    "Grant one more test attempt past the limit or cool-down")
+        self.slips_button = button("&Print password slips…",
+                                   "Print the temporary passwords as slips, one per person")
+        self.slips_button.setObjectName("printSlipsButton")
+        self.slips_button.setEnabled(False)
         grid = QGridLayout()
         for i, b in enumerate((self.new_button, self.add_button, self.save_button,
                                self.disable_button, self.unlock_button, self.reset_button,
-                               self.import_button, self.grant_button)):
+                               self.import_button, self.grant_button, self.slips_button)):
             grid.addWidget(b, i // 2, i % 2)
         self.message = body("", "errorMessage")
         self.message.hide()
@@ -81,7 +86,8 @@ class PeoplePanel(ManagerPanel):
         self.report.setReadOnly(True)
         self.report.setObjectName("importReport")
         self.report.setAccessibleName("Import report")
-        self.report.setPlaceholderText("The report of a CSV import appears here.")
+        self.report.setPlaceholderText("The report of a CSV import, and the temporary "
+                                       "passwords of people added or reset, appear here.")
         # Temporary passwords are read off the screen: one line each, never wrapped.
         self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
 
@@ -100,6 +106,11 @@ class PeoplePanel(ManagerPanel):
         layout.addWidget(side_box, 2)
 
         self.selected: users.User | None = None
+        # Temporary passwords given out since the tab was opened: in memory only, on screen
+        # and on the printed slips, gone when the manager leaves the tab.
+        self.slips: list[Slip] = []
+        self._import_lines: list[str] = []
+        self._last_report: object = None
         self.table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self.select(cur.row()))
         self.new_button.clicked.connect(self.new_person)
@@ -110,6 +121,9 @@ class PeoplePanel(ManagerPanel):
         self.reset_button.clicked.connect(self.reset_password)
         self.import_button.clicked.connect(self.import_csv)
         self.grant_button.clicked.connect(self.grant_attempt)
+        self.slips_button.clicked.connect(self.print_slips)
+        for edit in (self.username, self.full_name, self.job_title):
+            edit.returnPressed.connect(self.submit)
         self.new_person()
 
     def shown(self) -> None:
@@ -117,7 +131,45 @@ class PeoplePanel(ManagerPanel):
 
     def left_tab(self) -> None:
         """Temporary passwords leave the screen as soon as the manager leaves the tab."""
+        self._forget_passwords()
+
+    def _forget_passwords(self) -> None:
+        self.slips.clear()
+        self._import_lines = []
+        self._last_report = None
         self.report.clear()
+        self.slips_button.setEnabled(False)
+
+    def _add_slips(self, new: list[Slip]) -> None:
+        self.slips.extend(new)
+        self.slips_button.setEnabled(bool(self.slips))
+        self._show_text()
+
+    def _show_text(self) -> None:
+        lines = list(self._import_lines)
+        if self.slips:
+            if lines:
+                lines.append("")
+            lines.append("Temporary passwords (shown only here: print them as slips; they "
+                         "leave the screen when you leave this tab):")
+            width = max(len(s.username) for s in self.slips)
+            lines += [f"  {s.username.ljust(width)}   {s.password}"
+                      + (f"   {s.full_name}" if s.full_name else "") for s in self.slips]
+        self.report.setPlainText("\n".join(lines))
+
+    def print_slips(self) -> None:
+        if self.actor() is None or not self.slips:
+            return
+        if print_slips(self.ctx, list(self.slips)):
+            self.editing.setText(f"Printed {len(self.slips)} "
+                                 f"slip{'' if len(self.slips) == 1 else 's'}.")
+
+    def submit(self) -> None:
+        """Enter in a field: add the new person, or save the one being edited."""
+        if self.selected is None:
+            self.add_person()
+        else:
+            self.save_person()
 
     def refresh(self) -> None:
         if self.actor() is None:
@@ -194,6 +246,9 @@ class PeoplePanel(ManagerPanel):
             self._fail(exc)
             return
         self.refresh()
+        if added.temporary_password:
+            self._add_slips([Slip(added.user.username, added.temporary_password,
+                                  added.user.full_name)])
         self.inform("Person added", self._password_note(added.user,
                                                         added.temporary_password or ""))
         self.new_person()
@@ -201,8 +256,9 @@ class PeoplePanel(ManagerPanel):
     @staticmethod
     def _password_note(user: users.User, password: str) -> str:
         return (f"Temporary password for {user.username}:\n\n{password}\n\n"
-                "Give it to them now: it is not shown again. They must choose their own "
-                "password when they first sign in.")
+                "Give it to them now, or print it as a slip (Print password slips): it "
+                "leaves the screen when you leave the People tab. They must choose their "
+                "own password when they first sign in.")
 
     def save_person(self) -> None:
         actor = self.actor()
@@ -262,6 +318,7 @@ class PeoplePanel(ManagerPanel):
             self._fail(exc)
             return
         self.refresh()
+        self._add_slips([Slip(target.username, password, target.full_name)])
         self.inform("Password reset", self._password_note(target, password))
 
     def grant_attempt(self) -> None:
@@ -290,7 +347,8 @@ class PeoplePanel(ManagerPanel):
                                               "CSV files (*.csv *.txt);;All files (*)")
         if not path:
             return
-        self.report.setPlainText("Importing…")
+        self._import_lines = ["Importing…"]
+        self._show_text()
         shown = _ShowBeforeCommit(self._show_report)
         self._shown = shown  # alive until the job reports back
         self.jobs.start(self.ctx, "Importing people…",
@@ -298,28 +356,35 @@ class PeoplePanel(ManagerPanel):
                             ctx, actor, path, progress=lambda done, _total: progress(done),
                             before_commit=shown.show_and_wait),
                         done=self._show_report,
-                        failed=lambda message: (self.report.clear(),
-                                                self.warn("Import not possible", message)))
+                        failed=self._import_failed)
+
+    def _import_failed(self, message: str) -> None:
+        self._import_lines = []
+        self._show_text()
+        self.warn("Import not possible", message)
 
     def _show_report(self, report: object) -> None:
         assert isinstance(report, people_import.ImportReport)
+        if report is self._last_report:
+            return  # shown already, just before the commit; this is the job's "done"
+        self._last_report = report
         lines = [report.summary(), ""]
         lines += [f"Note: {n}" for n in report.notes]
         if report.accepted:
-            lines.append("Added (temporary passwords are shown only here, once; each person "
-                         "chooses their own at first sign-in):")
-            lines += [f"  line {r.line}: {r.username}   temporary password: "
-                      f"{r.temporary_password}" for r in report.accepted]
+            lines.append("Added (each person chooses their own password at first sign-in):")
+            lines += [f"  line {r.line}: {r.username}" for r in report.accepted]
         if report.rejected:
             lines.append("")
             lines.append("Not added:")
             lines += [f"  {r.describe()}" for r in report.rejected]
-        self.report.setPlainText("\n".join(lines))
+        self._import_lines = lines
+        self._add_slips([Slip(r.username, r.temporary_password, r.full_name)
+                         for r in report.accepted])
         self.report.repaint()
         self.refresh()
 
     def reset(self) -> None:
-        self.report.clear()
+        self._forget_passwords()
         self.model.set_rows([])
         self.new_person()
 
