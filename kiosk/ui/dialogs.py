@@ -156,7 +156,8 @@ class QtDialogs:
         box.setTextFormat(Qt.TextFormat.PlainText)
         return box
 
-    def message_box(self, kind: str, title: str, text: str) -> QMessageBox:
+    def message_box(self, kind: str, title: str, text: str, *,
+                    yes_by_default: bool = False) -> QMessageBox:
         icons = {"confirm": QMessageBox.Icon.Question, "inform": QMessageBox.Icon.Information,
                  "warn": QMessageBox.Icon.Warning}
         box = QMessageBox(icons[kind], title, text, QMessageBox.StandardButton.NoButton,
@@ -168,7 +169,9 @@ class QtDialogs:
         if kind == "confirm":
             yes = box.addButton("&Yes", QMessageBox.ButtonRole.YesRole)
             no = box.addButton("&No", QMessageBox.ButtonRole.NoRole)
-            box.setDefaultButton(no)
+            # Enter answers No unless the step is easy to undo: a slip of the finger must
+            # not disable an account or purge records.
+            box.setDefaultButton(yes if yes_by_default else no)
             box.setEscapeButton(no)
             yes.setObjectName("primaryButton")
         else:
@@ -192,8 +195,8 @@ class QtDialogs:
         box.setMinimumWidth(460)
         return box
 
-    def confirm(self, title: str, text: str) -> bool:
-        box = self.message_box("confirm", title, text)
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
+        box = self.message_box("confirm", title, text, yes_by_default=yes_by_default)
         box.exec()
         return box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.YesRole
 

@@ -295,7 +295,7 @@ class Gallery:
 class _SilentDialogs:
     """While drawing, an action that would ask something gets the cautious answer."""
 
-    def confirm(self, title: str, text: str) -> bool:
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
         return False
 
     def inform(self, title: str, text: str) -> None:

@@ -20,7 +20,7 @@ from kiosk.ui.manager_common import (
     local_time,
     table_view,
 )
-from kiosk.ui.widgets import body, button
+from kiosk.ui.widgets import body, button, enter_acts
 
 COLUMNS = (
     ("occurred_at", "When (local time)"), ("event", "Event"),
@@ -79,6 +79,7 @@ class AccessLogPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.event_choice.activated.connect(lambda _i: self.refresh())
+        enter_acts(self.refresh, self.event_choice)
         self.export_button.clicked.connect(self.export)
         self.receipt_button.clicked.connect(self.take_receipt)
 

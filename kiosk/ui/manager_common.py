@@ -16,7 +16,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Signal,
 )
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QFocusEvent, QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,7 +26,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QWidget,
 )
 
@@ -104,11 +110,8 @@ class RowsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                     Qt.ItemDataRole.ToolTipRole):
             formatter = self.formatters.get(key, shown)
-            text = formatter(value)
-            # The full text on hover, for a cell elided to fit its column.
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return text if len(text) > 24 else None
-            return text
+            # The full text; FullTextDelegate shows it as a tooltip only when elided.
+            return formatter(value)
         if role == Qt.ItemDataRole.UserRole:
             return value
         return None
@@ -228,6 +231,116 @@ class ColumnFitter(QObject):
             header.resizeSection(last, last_wanted)
 
 
+def is_elided(view: QAbstractItemView, index: QModelIndex | QPersistentModelIndex) -> bool:
+    """Whether the cell's text is cut short (with "…") in the width its column has now."""
+    text = index.data(Qt.ItemDataRole.DisplayRole)
+    if not text:
+        return False
+    option = QStyleOptionViewItem()
+    option.initFrom(view.viewport())
+    option.rect = view.visualRect(index)
+    option.font = view.font()
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+    option.text = str(text)
+    style = view.style()
+    room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view).width()
+    margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    return view.fontMetrics().horizontalAdvance(str(text)) > room - margin
+
+
+class FullTextDelegate(QStyledItemDelegate):
+    """The tooltip of a cell is its full text, and only when the cell is elided."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,  # Qt's name
+                  option: QStyleOptionViewItem, index: Index) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            if is_elided(view, index):
+                QToolTip.showText(event.globalPos(), str(index.data()), view.viewport(),
+                                  view.visualRect(index))
+            else:
+                QToolTip.hideText()
+            return True
+        return super().helpEvent(event, view, option, index)
+
+
+class CellReporter(QObject):
+    """The current cell in full when it is reached by keyboard, not only on hover.
+
+    Arrow keys move the current cell (rows are selected whole, the current cell still
+    moves across columns). Each move sets the table's accessible description to
+    "Column: full text" (a screen reader reads it), shows the full text in a tooltip
+    under an elided cell, and emits `changed` for the manager area's status line.
+    """
+
+    changed = Signal(str)
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+        view.selectionModel().currentChanged.connect(self._moved)
+        view.installEventFilter(self)
+
+    def describe(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        if not index.isValid():
+            return ""
+        header = self.view.model().headerData(index.column(), Qt.Orientation.Horizontal)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        return f"{header}: {text}" if header else text
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if watched is self.view and event.type() == QEvent.Type.FocusIn:
+            assert isinstance(event, QFocusEvent)
+            if event.reason() != Qt.FocusReason.MouseFocusReason:
+                self._report(self.view.currentIndex(), keyboard=True)
+        elif watched is self.view and event.type() == QEvent.Type.FocusOut:
+            self.changed.emit("")
+        return False
+
+    def _moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._report(current, keyboard=self.view.hasFocus())
+
+    def _report(self, index: QModelIndex | QPersistentModelIndex, keyboard: bool) -> None:
+        if not shiboken6.isValid(self.view):
+            return
+        words = self.describe(index)
+        self.view.setAccessibleDescription(words)
+        if QAccessible.isActive():
+            QAccessible.updateAccessibility(QAccessibleEvent(
+                self.view, QAccessible.Event.DescriptionChanged))
+        if not keyboard:
+            return
+        self.changed.emit(words)
+        if index.isValid() and is_elided(self.view, index):
+            self.view.scrollTo(index)
+            rect = self.view.visualRect(index)
+            QToolTip.showText(self.view.viewport().mapToGlobal(rect.bottomLeft()),
+                              str(index.data()), self.view.viewport(), rect, 10_000)
+        else:
+            QToolTip.hideText()
+
+
+class SelectionGate(QObject):
+    """Buttons that act on the selected row are enabled only while a row is selected."""
+
+    def __init__(self, view: QAbstractItemView, *buttons: QWidget) -> None:
+        super().__init__(view)
+        self.view = view
+        self.buttons = buttons
+        model = view.model()
+        view.selectionModel().selectionChanged.connect(self.refresh_buttons)
+        for signal in (model.modelReset, model.layoutChanged, model.rowsRemoved,
+                       model.rowsInserted):
+            signal.connect(self.refresh_buttons)
+        self.refresh_buttons()
+
+    def refresh_buttons(self) -> None:
+        if not shiboken6.isValid(self.view):
+            return
+        chosen = self.view.selectionModel().hasSelection()
+        for b in self.buttons:
+            b.setEnabled(chosen)
+
+
 def table_view(model: QAbstractTableModel, name: str, *, sortable: bool = False,
                view: QTableView | None = None) -> QTableView:
     view = view or QTableView()
@@ -250,6 +363,8 @@ def table_view(model: QAbstractTableModel, name: str, *, sortable: bool = False,
     view.setWordWrap(False)
     view.verticalHeader().setDefaultSectionSize(max(32, view.fontMetrics().height() + 12))
     view.fitter = ColumnFitter(view)  # type: ignore[attr-defined]
+    view.setItemDelegate(FullTextDelegate(view))
+    view.cell_reporter = CellReporter(view)  # type: ignore[attr-defined]
     return view
 
 
@@ -344,8 +459,8 @@ class ManagerPanel(QWidget):
     def inform(self, title: str, text: str) -> None:
         self.ctx.dialogs.inform(title, text)
 
-    def confirm(self, title: str, text: str) -> bool:
-        return self.ctx.dialogs.confirm(title, text)
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
+        return self.ctx.dialogs.confirm(title, text, yes_by_default=yes_by_default)
 
     def export_csv(self, what: str, stem: str,
                    write: Callable[[AppContext, str, Progress], exports.Exported],

@@ -20,8 +20,8 @@ from kiosk.contacts import FIELDS, is_stale, stored_rows
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import contacts as contacts_ops
-from kiosk.ui.manager_common import ColumnFitter, ManagerPanel
-from kiosk.ui.widgets import body, button
+from kiosk.ui.manager_common import ColumnFitter, ManagerPanel, SelectionGate
+from kiosk.ui.widgets import body, button, enter_acts
 
 HEADERS = ("Name", "Role", "Phone", "Web", "Area", "Last verified (YYYY-MM-DD)")
 
@@ -72,6 +72,9 @@ class ContactsPanel(ManagerPanel):
         self.add_button.clicked.connect(self.add_row)
         self.remove_button.clicked.connect(self.remove_row)
         self.save_button.clicked.connect(self.save)
+        # Enter ends a cell's edit; Enter again (or in the course list) saves the list.
+        enter_acts(self.save, self.table)
+        SelectionGate(self.table, self.remove_button)
         self.revert_button.clicked.connect(self.revert)
 
     def courses(self) -> list:

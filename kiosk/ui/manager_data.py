@@ -18,7 +18,7 @@ from kiosk.errors import KioskError
 from kiosk.operations import exports, maintenance
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel, labelled_edit
-from kiosk.ui.widgets import body, button, heading
+from kiosk.ui.widgets import body, button, enter_acts, heading
 
 SETTING_FOR = {retention.ACCESS_LOG: "retention_months_access_log",
                retention.RESULTS: "retention_months_results"}
@@ -94,6 +94,7 @@ class DataPanel(ManagerPanel):
         layout.addStretch(1)
         self.what.currentIndexChanged.connect(self._default_months)
         self.preview_button.clicked.connect(self.preview)
+        enter_acts(self.preview, self.what, self.months)
         self.purge_button.clicked.connect(self.purge)
         self.person_button.clicked.connect(self.export_person)
         self.person.returnPressed.connect(self.export_person)

@@ -20,7 +20,7 @@ from kiosk.db import friendly_error
 from kiosk.errors import KioskError
 from kiosk.operations import exports
 from kiosk.ui.manager_common import DateRange, ManagerPanel, RowsModel, table_view
-from kiosk.ui.widgets import body, button
+from kiosk.ui.widgets import body, button, enter_acts
 
 COLUMNS = (
     ("question_id", "Question"), ("section_id", "Section"), ("answers", "Answers"),
@@ -133,6 +133,7 @@ class ItemAnalysisPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.course.activated.connect(lambda _i: self.refresh())
+        enter_acts(self.refresh, self.course)
         self.export_button.clicked.connect(self.export)
         # Each request has a number; a result for an older one (or one that arrives
         # after sign-out) is dropped.

@@ -24,6 +24,7 @@ from kiosk.ui.manager_common import (
     Index,
     ManagerPanel,
     RowsModel,
+    SelectionGate,
     fmt,
     labelled_edit,
     local_time,
@@ -204,6 +205,7 @@ class MatrixPanel(ManagerPanel):
         self.table.doubleClicked.connect(self.open_history)
         self.history_button.clicked.connect(lambda: self.open_history(self.table.currentIndex()))
         self.back_button.clicked.connect(self.show_matrix)
+        SelectionGate(self.table, self.history_button)
         self.export_button.clicked.connect(self.export)
 
     def shown(self) -> None:

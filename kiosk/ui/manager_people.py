@@ -23,7 +23,7 @@ from kiosk.operations import people, quiz
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel, RowsModel, local_time, table_view
 from kiosk.ui.password_slips import Slip, print_slips
-from kiosk.ui.widgets import body, button, heading
+from kiosk.ui.widgets import body, button, enter_acts, heading
 
 COLUMNS = (
     ("username", "Username"), ("full_name", "Name"), ("role", "Role"),
@@ -122,8 +122,7 @@ class PeoplePanel(ManagerPanel):
         self.import_button.clicked.connect(self.import_csv)
         self.grant_button.clicked.connect(self.grant_attempt)
         self.slips_button.clicked.connect(self.print_slips)
-        for edit in (self.username, self.full_name, self.job_title):
-            edit.returnPressed.connect(self.submit)
+        enter_acts(self.submit, self.username, self.full_name, self.job_title, self.role)
         self.new_person()
 
     def shown(self) -> None:
@@ -330,7 +329,8 @@ class PeoplePanel(ManagerPanel):
         target = self.selected
         if not self.confirm("Grant a test attempt",
                             f"Let {target.username} take the test once more, even if they "
-                            "have reached the attempt limit or are in a cool-down?"):
+                            "have reached the attempt limit or are in a cool-down?",
+                            yes_by_default=True):
             return
         try:
             quiz.grant_attempt(self.ctx, actor, target.username, course.id)
@@ -366,7 +366,10 @@ class PeoplePanel(ManagerPanel):
     def _show_report(self, report: object) -> None:
         assert isinstance(report, people_import.ImportReport)
         if report is self._last_report:
-            return  # shown already, just before the commit; this is the job's "done"
+            # Shown already, just before the commit; this is the job's "done": the new
+            # accounts are committed now, so the table can list them.
+            self.refresh()
+            return
         self._last_report = report
         lines = [report.summary(), ""]
         lines += [f"Note: {n}" for n in report.notes]

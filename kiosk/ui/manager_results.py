@@ -19,7 +19,7 @@ from kiosk.ui.manager_common import (
     local_time,
     table_view,
 )
-from kiosk.ui.widgets import announce, body, button
+from kiosk.ui.widgets import announce, body, button, enter_acts
 from kiosk.wording import human_date
 
 COLUMNS = (
@@ -93,6 +93,7 @@ class ResultsPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.course.activated.connect(lambda _i: self.refresh())
+        enter_acts(self.refresh, self.course)
         self.export_results.clicked.connect(lambda: self.export("results"))
         self.export_answers.clicked.connect(lambda: self.export("answers"))
 

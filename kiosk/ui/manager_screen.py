@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QProgressBar,
     QScrollArea,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -119,10 +120,24 @@ class ManagerScreen(Screen):
         job_row.addWidget(self.progress, 1)
         job_row.addWidget(self.cancel)
         layout.addLayout(job_row)
+        # The current table cell in full, for a manager moving through a table by keyboard
+        # (an elided cell's words are otherwise only on hover).
+        self.cell_line = body("", "cellLine")
+        self.cell_line.setAccessibleName("Current cell")
+        self.cell_line.hide()
+        layout.insertWidget(layout.count() - 1, self.cell_line)
+        for view in self.findChildren(QTableView):
+            reporter = getattr(view, "cell_reporter", None)
+            if reporter is not None:
+                reporter.changed.connect(self._show_cell)
         self._recorded: set[int] = set()
         self._open_tab = -1
         self.tabs.currentChanged.connect(self._tab_opened)
         self.back.clicked.connect(self.back_requested.emit)
+
+    def _show_cell(self, words: str) -> None:
+        self.cell_line.setText(words)
+        self.cell_line.setVisible(bool(words))
 
     def allowed(self) -> bool:
         user = self.ctx.current_user
@@ -161,4 +176,5 @@ class ManagerScreen(Screen):
             panel.reset()
         self._recorded.clear()
         self.progress.hide()
+        self._show_cell("")
         self.tabs.setCurrentIndex(0)

@@ -11,7 +11,14 @@ from kiosk.clock import to_iso
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import people
-from kiosk.ui.manager_common import DateRange, ManagerPanel, RowsModel, local_time, table_view
+from kiosk.ui.manager_common import (
+    DateRange,
+    ManagerPanel,
+    RowsModel,
+    SelectionGate,
+    local_time,
+    table_view,
+)
 from kiosk.ui.widgets import body, button, heading
 
 DEFAULT_DAYS = 30
@@ -72,6 +79,7 @@ class SecurityPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.unlock_button.clicked.connect(self.unlock)
+        SelectionGate(self.locked_table, self.unlock_button)
 
     def shown(self) -> None:
         if not self.dates.since.text() and not self.dates.until.text():
@@ -104,7 +112,6 @@ class SecurityPanel(ManagerPanel):
         self.locked.set_rows(rows)
         self.locked_note.setText("Nobody is locked out." if not rows
                                  else f"{len(rows)} locked; select one, then Unlock.")
-        self.unlock_button.setEnabled(bool(rows))
         self.locked_table.setColumnWidth(0, 150)
         self.locked_table.setColumnWidth(1, 200)
         self.locked_table.setColumnWidth(2, 90)

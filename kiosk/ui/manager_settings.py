@@ -21,7 +21,7 @@ from kiosk.operations import settings as settings_ops
 from kiosk.operations.settings import SettingsInvalid
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel
-from kiosk.ui.widgets import body, button
+from kiosk.ui.widgets import body, button, enter_acts
 
 # What a manager reads; the key (a public contract for `kiosk settings`) is only in the
 # tooltip, for someone matching the screen to the README.
@@ -119,6 +119,7 @@ class SettingsPanel(ManagerPanel):
         layout.addWidget(scroll, 1)
         layout.addLayout(row)
         self.save_button.clicked.connect(self.save)
+        enter_acts(self.save, *self.fields.values())
         self.revert_button.clicked.connect(self.load)
 
     def shown(self) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAccessibleEvent
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QPushButton, QWidget
 
 from kiosk.context import AppContext
 from kiosk.ui import metrics
@@ -76,3 +78,38 @@ def set_primary(btn: QPushButton, primary: bool) -> None:
         btn.setProperty("primary", primary)
         btn.style().unpolish(btn)
         btn.style().polish(btn)
+
+
+class EnterActs(QObject):
+    """Enter on a widget without a returnPressed of its own (a combo box, a spin box, a
+    check box, a table) runs the form's action, as Enter in a text field does.
+
+    A table being edited keeps Enter for itself (it ends the edit); the next Enter acts.
+    """
+
+    def __init__(self, widget: QWidget, act: Callable[[], object]) -> None:
+        super().__init__(widget)
+        self._act = act
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        assert isinstance(event, QKeyEvent)
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter) or (
+                event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if isinstance(watched, QAbstractItemView) and \
+                watched.state() == QAbstractItemView.State.EditingState:
+            return False
+        self._act()
+        return True
+
+
+def enter_acts(act: Callable[[], object], *widgets: QWidget) -> None:
+    """Enter in any of `widgets` runs `act` (the form's main button's action)."""
+    for widget in widgets:
+        if isinstance(widget, QLineEdit):
+            widget.returnPressed.connect(act)
+        else:
+            EnterActs(widget, act)
