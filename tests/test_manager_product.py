@@ -145,7 +145,7 @@ def test_a_cut_short_cell_is_shown_in_full_on_keyboard_focus_and_hover(
     assert table.accessibleDescription() == f"Name: {long_name}"
     qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text() == long_name)
     qtbot.keyClick(table, Qt.Key.Key_Right)  # Role fits: no tooltip, still described
-    assert area.cell_line.text() == "Role: learner"
+    assert area.cell_line.text() == "Role: Learner"
     assert not is_elided(table, table.currentIndex())
     qtbot.waitUntil(lambda: not QToolTip.isVisible())
 

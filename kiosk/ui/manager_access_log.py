@@ -12,6 +12,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.filters import AccessLogFilter
 from kiosk.operations import exports
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
@@ -47,11 +48,8 @@ class AccessLogPanel(ManagerPanel):
         person_label, self.person = labelled_edit("&Person", "username", 180)
         self.person.setAccessibleName("Person's username")
         self.apply = button("Show", "Show the log with these filters", primary=True)
-        filters = QHBoxLayout()
-        filters.addWidget(self.dates)
-        for w in (event_label, self.event_choice, person_label, self.person, self.apply):
-            filters.addWidget(w)
-        filters.addStretch(1)
+        filters = flow_row(self.dates, (event_label, self.event_choice),
+                           (person_label, self.person), self.apply)
         self.message = body("", "errorMessage")
         self.message.hide()
         self.model = PagedModel(COLUMNS, records.access_log_key, records.PAGE_SIZE,

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QSizePolicy,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -206,6 +207,8 @@ class ColumnFitter(QObject):
         if not shiboken6.isValid(self.view) or not self.view.isVisible():
             return
         view = self.view
+        # Rows as tall as the text now is (it was set once, at 100%: rows overlapped at 200%).
+        view.verticalHeader().setDefaultSectionSize(max(32, view.fontMetrics().height() + 12))
         header = view.horizontalHeader()
         scale = max(1.0, header.fontMetrics().height() / 18)
         last = header.count() - 1
@@ -369,12 +372,13 @@ def table_view(model: QAbstractTableModel, name: str, *, sortable: bool = False,
 
 
 def labelled_edit(label: str, placeholder: str = "", width: int = 0) -> tuple[QLabel, QLineEdit]:
+    """A field and its label. No fixed pixel width (`width` is kept for callers): a field
+    sized by its font holds its placeholder at 200% text, where 150 px showed "YYYY-…"."""
     edit = QLineEdit()
     edit.setPlaceholderText(placeholder)
     edit.setAccessibleName(label.replace("&", ""))
     edit.setMinimumHeight(metrics.FIELD_HEIGHT)
-    if width:
-        edit.setMaximumWidth(width)
+    edit.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     text = QLabel(label)
     text.setBuddy(edit)
     return text, edit
@@ -387,18 +391,18 @@ class DateRange(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        from_label, self.since = labelled_edit("&From", "YYYY-MM-DD", 150)
-        to_label, self.until = labelled_edit("&To", "YYYY-MM-DD", 150)
-        for edit in (self.since, self.until):
-            edit.setMinimumWidth(135)
+        from_label, self.since = labelled_edit("&From", "YYYY-MM-DD")
+        # "Until", not "To": with its access key underlined Qt draws "To" without its
+        # kerning, wider than the label measured, and the "o" was cut off.
+        to_label, self.until = labelled_edit("&Until", "YYYY-MM-DD")
         self.since.setAccessibleName("From date")
-        self.until.setAccessibleName("To date")
+        self.until.setAccessibleName("Until date")
         for w in (from_label, self.since, to_label, self.until):
             row.addWidget(w)
 
     def range(self) -> DayRange:
         """The days typed, checked by the same rule as the command line's flags."""
-        return DayRange.parse(self.since.text(), self.until.text(), labels=("From", "To"))
+        return DayRange.parse(self.since.text(), self.until.text(), labels=("From", "Until"))
 
     def texts(self) -> tuple[str | None, str | None]:
         """The days as YYYY-MM-DD (None when blank), checked like range()."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
@@ -17,6 +16,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import exports, maintenance
 from kiosk.ui import metrics
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import ManagerPanel, labelled_edit
 from kiosk.ui.widgets import body, button, enter_acts, heading
 
@@ -50,11 +50,8 @@ class DataPanel(ManagerPanel):
         months_label.setBuddy(self.months)
         self.preview_button = button("Count them")
         self.purge_button = button("Purge…")
-        row = QHBoxLayout()
-        for w in (what_label, self.what, months_label, self.months, self.preview_button,
-                  self.purge_button):
-            row.addWidget(w)
-        row.addStretch(1)
+        row = flow_row((what_label, self.what), (months_label, self.months),
+                       self.preview_button, self.purge_button)
         self.preview_label = body("", "notice")
         self.preview_label.hide()
         pl = QVBoxLayout(purge_box)
@@ -71,11 +68,7 @@ class DataPanel(ManagerPanel):
         self.person.setAccessibleName("Username for the subject access export")
         self.person_button = button("Export everything held…",
                                     "Export everything held about this person")
-        prow = QHBoxLayout()
-        prow.addWidget(person_label)
-        prow.addWidget(self.person)
-        prow.addWidget(self.person_button)
-        prow.addStretch(1)
+        prow = flow_row((person_label, self.person), self.person_button)
         self.person_message = body("", "errorMessage")
         self.person_message.hide()
         ql = QVBoxLayout(person_box)

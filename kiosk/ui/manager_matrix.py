@@ -20,6 +20,7 @@ from kiosk import matrix, users
 from kiosk import status as status_rule
 from kiosk.context import AppContext
 from kiosk.operations import exports
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import (
     Index,
     ManagerPanel,
@@ -135,11 +136,10 @@ class MatrixPanel(ManagerPanel):
         status_label.setBuddy(self.status_filter)
         role_label = QLabel("&Role")
         role_label.setBuddy(self.role_filter)
-        filters = QHBoxLayout()
-        for w in (status_label, self.status_filter, role_label, self.role_filter,
-                  self.job_filter, search_label, self.search):
-            filters.addWidget(w)
-        filters.setStretchFactor(self.search, 1)
+        self.search.setMinimumWidth(240)
+        filters = flow_row((status_label, self.status_filter),
+                           (role_label, self.role_filter, self.job_filter),
+                           (search_label, self.search))
 
         self.model = MatrixModel(self)
         self.proxy = QSortFilterProxyModel(self)

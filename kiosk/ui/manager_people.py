@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QGridLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -21,12 +22,13 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import people, quiz
 from kiosk.ui import metrics
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import ManagerPanel, RowsModel, local_time, table_view
 from kiosk.ui.password_slips import Slip, print_slips
 from kiosk.ui.widgets import body, button, enter_acts, heading
 
 COLUMNS = (
-    ("username", "Username"), ("full_name", "Name"), ("role", "Role"),
+    ("username", "Username"), ("full_name", "Name"), ("role_shown", "Role"),
     ("job_title", "Job title"), ("state", "Status"), ("last_login_at", "Last sign-in"),
 )
 
@@ -56,10 +58,17 @@ class PeoplePanel(ManagerPanel):
         self.full_name.setMaxLength(users.NAME_MAX)
         self.job_title.setMaxLength(users.NAME_MAX)
         form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form.addRow("&Username", self.username)
         form.addRow("Full &name", self.full_name)
         form.addRow("R&ole", self.role)
         form.addRow("&Job title", self.job_title)
+        for field in (self.username, self.full_name, self.role, self.job_title):
+            # Level with the middle of its field, not with its top edge.
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setMinimumHeight(metrics.FIELD_HEIGHT)
+                label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.editing = body("", "lastSignIn")
 
         self.new_button = button("New person")
@@ -75,11 +84,14 @@ class PeoplePanel(ManagerPanel):
                                    "Print the temporary passwords as slips, one per person")
         self.slips_button.setObjectName("printSlipsButton")
         self.slips_button.setEnabled(False)
-        grid = QGridLayout()
-        for i, b in enumerate((self.new_button, self.add_button, self.save_button,
-                               self.disable_button, self.unlock_button, self.reset_button,
-                               self.import_button, self.grant_button, self.slips_button)):
-            grid.addWidget(b, i // 2, i % 2)
+        # Rows that wrap: each button as wide as its words, so the side fits at 1024x768
+        # without scrolling (a 2-column grid of equal buttons did not).
+        rows = QVBoxLayout()
+        for group in ((self.new_button, self.add_button, self.save_button),
+                      (self.disable_button, self.unlock_button, self.reset_button,
+                       self.grant_button),
+                      (self.import_button, self.slips_button)):
+            rows.addLayout(flow_row(*group))
         self.message = body("", "errorMessage")
         self.message.hide()
         self.report = QPlainTextEdit()
@@ -90,20 +102,25 @@ class PeoplePanel(ManagerPanel):
                                        "passwords of people added or reset, appear here.")
         # Temporary passwords are read off the screen: one line each, never wrapped.
         self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.report.setMinimumHeight(72)
 
         side = QVBoxLayout()
         side.addWidget(heading("Details", level=2))
         side.addWidget(self.editing)
         side.addLayout(form)
         side.addWidget(self.message)
-        side.addLayout(grid)
+        side.addLayout(rows)
         side.addWidget(self.report, 1)
         side_box = QWidget()
         side_box.setLayout(side)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.table, 3)
-        layout.addWidget(side_box, 2)
+        # The room is shared by these ratios alone (the table's own width wish would take
+        # nearly all of it and squeeze the form): wide columns scroll inside the table.
+        self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.table, 5)
+        layout.addWidget(side_box, 4)
+        self._form = form
 
         self.selected: users.User | None = None
         # Temporary passwords given out since the tab was opened: in memory only, on screen
@@ -127,6 +144,15 @@ class PeoplePanel(ManagerPanel):
 
     def shown(self) -> None:
         self.refresh()
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt's name
+        # At large text a label beside its field leaves the field a few letters wide: put
+        # labels above fields then.
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "_form"):
+            large = self.fontMetrics().height() > 26
+            self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows if large
+                                        else QFormLayout.RowWrapPolicy.DontWrapRows)
+        super().changeEvent(event)
 
     def left_tab(self) -> None:
         """Temporary passwords leave the screen as soon as the manager leaves the tab."""
@@ -183,6 +209,7 @@ class PeoplePanel(ManagerPanel):
             u = person.user
             rows.append({"username": u.username, "full_name": u.full_name, "role": u.role,
                          "job_title": u.job_title, "state": person.state.capitalize(),
+                         "role_shown": u.role.title(),
                          "last_login_at": u.last_login_at, "_id": u.id})
         keep = self.selected.id if self.selected else None
         self.model.set_rows(rows)

@@ -11,6 +11,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.filters import ResultsFilter
 from kiosk.operations import exports
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
@@ -44,11 +45,12 @@ class ResultsPanel(ManagerPanel):
         course_label = QLabel("&Course")
         course_label.setBuddy(self.course)
         self.apply = button("Show", "Show results with these filters", primary=True)
-        filters = QHBoxLayout()
-        filters.addWidget(self.dates)
-        for w in (person_label, self.person, course_label, self.course, self.apply):
-            filters.addWidget(w)
-        filters.addStretch(1)
+        # Long course titles would make the row (and the tab) wider than the screen.
+        self.course.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.course.setMinimumContentsLength(22)
+        filters = flow_row(self.dates, (person_label, self.person),
+                           (course_label, self.course), self.apply)
         self.message = body("", "errorMessage")
         self.message.hide()
         self.model = PagedModel(
@@ -74,10 +76,7 @@ class ResultsPanel(ManagerPanel):
         self.check_button = button("Check", "Check this certificate code")
         self.check_result = body("", "infoMessage")
         self.check_result.hide()
-        check = QHBoxLayout()
-        for w in (check_label, self.check_code, self.check_button):
-            check.addWidget(w)
-        check.addStretch(1)
+        check = flow_row((check_label, self.check_code), self.check_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)

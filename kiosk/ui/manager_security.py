@@ -11,6 +11,7 @@ from kiosk.clock import to_iso
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import people
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
@@ -33,10 +34,7 @@ class SecurityPanel(ManagerPanel):
         self.setObjectName("securityPanel")
         self.dates = DateRange()
         self.apply = button("Show", "Show the report for these dates", primary=True)
-        top = QHBoxLayout()
-        top.addWidget(self.dates)
-        top.addWidget(self.apply)
-        top.addStretch(1)
+        top = flow_row(self.dates, self.apply)
         self.message = body("", "errorMessage")
         self.message.hide()
         self.per_day = RowsModel((("day", "Day (UTC)"), ("failures", "Failed sign-ins")),

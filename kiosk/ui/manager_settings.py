@@ -68,6 +68,9 @@ class SettingsPanel(ManagerPanel):
         form_box = QWidget()
         form = QFormLayout(form_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Each label above its field: at 200% text a label beside it squeezed the field
+        # to a few letters, and the labels are long.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for s in settings_mod.REGISTRY:
             widget: QLineEdit | QCheckBox
             if s.kind is bool:

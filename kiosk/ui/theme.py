@@ -61,7 +61,10 @@ _FONT = re.compile(r"font-size:\s*(\d+)px")
 
 
 def _base() -> str:
-    return resource_path("styles", "kiosk.qss").read_text(encoding="utf-8")
+    text = resource_path("styles", "kiosk.qss").read_text(encoding="utf-8")
+    # Images named in the sheet (the combo box arrow) live beside it; Qt resolves url()
+    # against the working folder, so they are made absolute here.
+    return text.replace("url(styles/", f"url({resource_path('styles').as_posix()}/")
 
 
 def unmapped_colours() -> set[str]:
@@ -80,6 +83,7 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     text = _base()
     if high_contrast:
         text = _COLOUR.sub(lambda m: HIGH_CONTRAST.get(m.group(0).lower(), m.group(0)), text)
+        text = text.replace("down-arrow.svg", "down-arrow-hc.svg")  # drawn in #ffff00
         text += "\n" + resource_path("styles", "high-contrast.qss").read_text(encoding="utf-8")
     return scale_fonts(text, scale)
 
