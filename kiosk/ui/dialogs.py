@@ -22,9 +22,12 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFileIconProvider,
     QFileSystemModel,
+    QHeaderView,
     QInputDialog,
+    QLabel,
     QLineEdit,
     QMessageBox,
+    QTreeView,
     QWidget,
 )
 from shiboken6 import Shiboken
@@ -104,16 +107,32 @@ class QtDialogs:
             return candidate
         return Path(os.path.abspath(os.sep))
 
-    def _file_dialog(self, title: str, filter_: str, mode: QFileDialog.AcceptMode,
-                     suggested_name: str = "") -> str | None:
+    def file_dialog(self, title: str, filter_: str,
+                    mode: QFileDialog.AcceptMode = QFileDialog.AcceptMode.AcceptOpen,
+                    suggested_name: str = "") -> QFileDialog:
         """Qt's own (not the system's) file dialog, which can be kept out of data.db's folder.
 
         The system dialog on Windows offers Explorer's menus (a way out of a kiosk), and
-        none of them can be told not to read the files it lists.
+        none of them can be told not to read the files it lists. Built here, shown by
+        _file_dialog (and drawn by the gallery); delete it with Shiboken.delete while
+        the wrapper (which holds its icon provider and proxy model) is alive.
         """
         dialog = QFileDialog(self.parent, title, str(self.start_folder()), filter_)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         dialog.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons, True)
+        # Big enough to read the file names at 1024x768 (its own size is cramped); no
+        # side bar of places (its names were cut to "Comp..."), columns fitted to their text.
+        dialog.resize(820, 520)
+        sidebar = dialog.findChild(QWidget, "sidebar")
+        if sidebar is not None:
+            sidebar.hide()
+        tree = dialog.findChild(QTreeView, "treeView")
+        if tree is not None:
+            header = tree.header()
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            for column in range(1, header.count()):
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         # Neither the icon provider nor the proxy model is owned by the dialog: Python
         # must keep them alive for as long as it is open, or Qt uses freed memory.
         icons = NameOnlyIcons()
@@ -136,6 +155,13 @@ class QtDialogs:
                     dialog.setDirectory(start)
 
             dialog.directoryEntered.connect(keep_out)
+        dialog.kiosk_keep_alive = keep_alive  # type: ignore[attr-defined]
+        return dialog
+
+    def _file_dialog(self, title: str, filter_: str, mode: QFileDialog.AcceptMode,
+                     suggested_name: str = "") -> str | None:
+        dialog = self.file_dialog(title, filter_, mode, suggested_name)
+        keep_alive = dialog.kiosk_keep_alive  # type: ignore[attr-defined]
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         chosen = dialog.selectedFiles() if accepted else []
         # Delete the dialog now, while what it points to is still alive.
@@ -160,10 +186,15 @@ class QtDialogs:
                     yes_by_default: bool = False) -> QMessageBox:
         icons = {"confirm": QMessageBox.Icon.Question, "inform": QMessageBox.Icon.Information,
                  "warn": QMessageBox.Icon.Warning}
-        box = QMessageBox(icons[kind], title, text, QMessageBox.StandardButton.NoButton,
+        # The title is also the box's heading: a full-screen kiosk's dialogs may have no
+        # title bar to show it in, and a heading then the details reads like a product.
+        box = QMessageBox(icons[kind], title, title, QMessageBox.StandardButton.NoButton,
                           self.parent)
         box.setObjectName(f"{kind}Dialog")
         box.setTextFormat(Qt.TextFormat.PlainText)  # names and file paths are never markup
+        box.setInformativeText(text)
+        for label in box.findChildren(QLabel):  # the informative text is plain text too
+            label.setTextFormat(Qt.TextFormat.PlainText)
         box.setAccessibleName(title)
         box.setAccessibleDescription(text)
         if kind == "confirm":

@@ -103,6 +103,10 @@ class PeoplePanel(ManagerPanel):
         # Temporary passwords are read off the screen: one line each, never wrapped.
         self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.report.setMinimumHeight(72)
+        self.passwords_note = body("Temporary passwords are shown only here, until you leave "
+                                   "this tab. Print them as slips to hand out (Print "
+                                   "password slips).", "notice")
+        self.passwords_note.hide()
 
         side = QVBoxLayout()
         side.addWidget(heading("Details", level=2))
@@ -110,6 +114,7 @@ class PeoplePanel(ManagerPanel):
         side.addLayout(form)
         side.addWidget(self.message)
         side.addLayout(rows)
+        side.addWidget(self.passwords_note)
         side.addWidget(self.report, 1)
         side_box = QWidget()
         side_box.setLayout(side)
@@ -163,6 +168,7 @@ class PeoplePanel(ManagerPanel):
         self._import_lines = []
         self._last_report = None
         self.report.clear()
+        self.passwords_note.hide()
         self.slips_button.setEnabled(False)
 
     def _add_slips(self, new: list[Slip]) -> None:
@@ -175,12 +181,13 @@ class PeoplePanel(ManagerPanel):
         if self.slips:
             if lines:
                 lines.append("")
-            lines.append("Temporary passwords (shown only here: print them as slips; they "
-                         "leave the screen when you leave this tab):")
+            # Short lines: the box never wraps (a password must read as one line), so the
+            # explanation is in the label above it and each line is username, password.
+            lines.append("Temporary passwords:")
             width = max(len(s.username) for s in self.slips)
-            lines += [f"  {s.username.ljust(width)}   {s.password}"
-                      + (f"   {s.full_name}" if s.full_name else "") for s in self.slips]
+            lines += [f"  {s.username.ljust(width)}  {s.password}" for s in self.slips]
         self.report.setPlainText("\n".join(lines))
+        self.passwords_note.setVisible(bool(self.slips))
 
     def print_slips(self) -> None:
         if self.actor() is None or not self.slips:
