@@ -15,7 +15,7 @@ from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.operations import session
 from kiosk.ui import metrics, theme
-from kiosk.ui.widgets import Screen, announce, body, button, heading
+from kiosk.ui.widgets import Screen, announce, body, button, card_width, heading
 
 NOTICE = (
     "All access attempts are monitored and recorded. Every sign-in, right or wrong, "
@@ -39,8 +39,7 @@ class LoginScreen(Screen):
 
         card = QFrame()
         card.setObjectName("card")
-        card.setMinimumWidth(metrics.CARD_MIN_WIDTH)
-        card.setMaximumWidth(metrics.CARD_WIDTH)
+        card_width(card, metrics.CARD_MIN_WIDTH, metrics.CARD_WIDTH)
         form = QVBoxLayout(card)
         form.setSpacing(metrics.SPACING)
 

@@ -113,3 +113,33 @@ def enter_acts(act: Callable[[], object], *widgets: QWidget) -> None:
             widget.returnPressed.connect(act)
         else:
             EnterActs(widget, act)
+
+
+class GrowsWithText(QObject):
+    """A card's width follows the text size: at 200% a 480-560 px card left fields a few
+    letters wide. Its minimum grows with the font, up to what the window can hold."""
+
+    BASE_PX = 15  # the sheet's body text size at 100%
+
+    def __init__(self, card: QWidget, min_width: int, max_width: int) -> None:
+        super().__init__(card)
+        self._min, self._max = min_width, max_width
+        card.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.Show) and \
+                isinstance(watched, QWidget):
+            px = watched.font().pixelSize()
+            factor = max(1.0, px / self.BASE_PX) if px > 0 else 1.0
+            room = watched.window().width() - 2 * metrics.MARGIN - 16
+            wanted = round(self._min * factor)
+            watched.setMinimumWidth(max(self._min, min(wanted, room)) if room > 0
+                                    else self._min)
+            watched.setMaximumWidth(max(round(self._max * factor), self._min))
+        return False
+
+
+def card_width(card: QWidget, min_width: int, max_width: int) -> None:
+    card.setMinimumWidth(min_width)
+    card.setMaximumWidth(max_width)
+    GrowsWithText(card, min_width, max_width)
