@@ -6,18 +6,19 @@ from PySide6.QtGui import QImage
 
 
 def test_gallery_draws_chosen_states_at_the_chosen_size(run_kiosk, tmp_path):
-    """One size, theme and text size, two states: a PNG of each at 1024x768, plus the
-    certificate at A4 proportions; nothing else is written."""
+    """One size, theme and text size, one state: its PNG at 1024x768, plus the
+    certificate and the sheet of password slips at A4 proportions; nothing else is written."""
     out = tmp_path / "shots"
     done = run_kiosk("gallery", "--out", str(out), "--size", "1024x768", "--theme",
                      "high-contrast", "--text", "200", "--only", "home-failed", timeout=300)
     assert done.returncode == 0, done.stderr
     folder = out / "1024x768-high-contrast-200"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == ["07-home-failed.png", "60-certificate.png"]
+    assert names == ["07-home-failed.png", "60-certificate.png", "61-password-slips.png"]
     shot = QImage(str(folder / "07-home-failed.png"))
     assert (shot.width(), shot.height()) == (1024, 768)
     assert QImage(str(folder / "60-certificate.png")).height() > 1.3 * 827
+    assert QImage(str(folder / "61-password-slips.png")).height() > 1.3 * 827
     assert "images in" in done.stdout
 
 

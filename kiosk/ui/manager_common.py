@@ -81,6 +81,16 @@ def local_time(text: str | None) -> str:
         return text
 
 
+def local_day(text: str | None) -> str:
+    """A stored YYYY-MM-DD day as people read it: "23 Jul 2027" (ISO only in exports)."""
+    if not text:
+        return ""
+    try:
+        return human_date(date.fromisoformat(str(text)[:10]), short=True)
+    except ValueError:
+        return str(text)
+
+
 class RowsModel(QAbstractTableModel):
     """A read-only table of dicts with named columns; UserRole gives the raw value."""
 

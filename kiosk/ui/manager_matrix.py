@@ -28,6 +28,7 @@ from kiosk.ui.manager_common import (
     SelectionGate,
     fmt,
     labelled_edit,
+    local_day,
     local_time,
     table_view,
 )
@@ -175,6 +176,7 @@ class MatrixPanel(ManagerPanel):
                 ("kiosk_id", "Kiosk"))],
             formatters={
                 "finished_at": local_time,
+                "expires_on": local_day,
                 "status": lambda v: "Submitted" if v == "submitted" else "Not finished",
                 "passed": lambda v: {1: "Passed", 0: "Not passed"}.get(v, ""),
             },

@@ -17,6 +17,7 @@ from kiosk.ui.manager_common import (
     ManagerPanel,
     PagedModel,
     labelled_edit,
+    local_day,
     local_time,
     table_view,
 )
@@ -55,7 +56,7 @@ class ResultsPanel(ManagerPanel):
         self.message.hide()
         self.model = PagedModel(
             COLUMNS, records.results_key, records.PAGE_SIZE,
-            formatters={"finished_at": local_time,
+            formatters={"finished_at": local_time, "expires_on": local_day,
                         "passed": lambda v: {1: "Passed", 0: "Not passed"}.get(v, "")},
             parent=self)
         self.table = table_view(self.model, "Results table")

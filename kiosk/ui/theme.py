@@ -127,8 +127,12 @@ def palette(high_contrast: bool) -> QPalette:
 def apply_theme(app: QApplication, high_contrast: bool = False, scale: float = 1.0) -> None:
     # One style on every platform: the gallery drawn on Linux is what a Windows kiosk shows,
     # and the stylesheet is written against Fusion's drawing.
-    if app.style().name().lower() != "fusion":
+    # Set once: with a stylesheet applied, app.style() is Qt's stylesheet style (its name
+    # is ""), so asking it each time set Fusion again at every sign-in, and each call
+    # left a style wrapper and its references behind (the soak's growth, issue 13).
+    if not app.property("kiosk_fusion"):
         app.setStyle("Fusion")
+        app.setProperty("kiosk_fusion", True)
     # Setting a stylesheet re-polishes every widget in the application, which takes
     # seconds on an old PC with the manager area built: only do it when it changes.
     wanted = stylesheet(high_contrast, scale)
