@@ -165,3 +165,35 @@ def test_a_cut_short_cell_is_shown_in_full_on_keyboard_focus_and_hover(
     # Leaving the table clears the status line.
     qtbot.keyClick(table, Qt.Key.Key_Tab)
     assert not area.cell_line.isVisible()
+
+
+def test_tables_show_human_dates_and_course_titles(
+        qtbot, window, courses_ctx, manager, make_user):  # noqa: F811
+    """ISO dates and course ids are for exports: the Results table and a person's history
+    show "23 Jul 2027" and the course's title."""
+    from tests.manager_helpers import insert_attempt
+
+    ctx = courses_ctx
+    zoe = make_user("zoe", full_name="Zoë Ødegård")
+    course = ctx.courses[0]
+    insert_attempt(ctx.db, zoe.id, finished_at="2026-01-02T10:00:00+00:00",
+                   expires_on="2027-01-02", course_id=course.id)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.results)
+    model = area.results.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    keys = [key for key, _ in model.columns]
+    row = {key: model.index(0, i).data() for i, key in enumerate(keys)}
+    assert row["expires_on"] == "2 Jan 2027"
+    assert row["course_id"] == course.title
+    area.tabs.setCurrentWidget(area.matrix)
+    matrix = area.matrix
+    qtbot.waitUntil(lambda: matrix.proxy.rowCount() >= 1)
+    index = next(matrix.proxy.index(r, 0) for r in range(matrix.proxy.rowCount())
+                 if matrix.proxy.index(r, 0).data() == "Zoë Ødegård")
+    matrix.open_history(index)
+    history = matrix.history_model
+    hkeys = [key for key, _ in history.columns]
+    assert history.index(0, hkeys.index("expires_on")).data() == "2 Jan 2027"
+    assert history.index(0, hkeys.index("course_id")).data() == course.title

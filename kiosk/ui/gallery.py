@@ -290,7 +290,7 @@ class Gallery:
                                          "question scores nothing.\n\nSubmit anyway? You "
                                          "cannot change your answers afterwards.")),
             ("51-dialog-inform", dialog("inform", "Export saved",
-                                        "1,204 rows saved to C:\\Users\\Manager\\Documents\\"
+                                        "1,204 rows saved to:\nC:\\Users\\Manager\\Documents\\"
                                         "access-log-2026-12-01.csv.")),
             ("52-dialog-warn", dialog("warn", "Kiosk not closed",
                                       "That password was not right.")),

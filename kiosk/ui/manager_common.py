@@ -91,6 +91,15 @@ def local_day(text: str | None) -> str:
         return str(text)
 
 
+def course_titles(ctx: AppContext) -> Callable[[Any], str]:
+    """A course id as its title (the id stays in exports), for a table's Course column."""
+    def title(value: Any) -> str:
+        courses = ctx.courses or ((ctx.course,) if ctx.course else ())
+        return next((c.title for c in courses if c is not None and c.id == value),
+                    fmt(value))
+    return title
+
+
 class RowsModel(QAbstractTableModel):
     """A read-only table of dicts with named columns; UserRole gives the raw value."""
 
@@ -499,7 +508,8 @@ class ManagerPanel(QWidget):
 
         def done(result: object) -> None:
             assert isinstance(result, exports.Exported)
-            self.inform("Export saved", f"{result.rows} rows saved to {result.target}.")
+            # The path on a line of its own: wrapped mid-sentence it broke after "C:".
+            self.inform("Export saved", f"{result.rows} rows saved to:\n{result.target}")
 
         def failed(message: str) -> None:
             self.warn("Export failed", f"{message}\n\nNo file was saved.")

@@ -26,6 +26,7 @@ from kiosk.ui.manager_common import (
     ManagerPanel,
     RowsModel,
     SelectionGate,
+    course_titles,
     fmt,
     labelled_edit,
     local_day,
@@ -177,6 +178,7 @@ class MatrixPanel(ManagerPanel):
             formatters={
                 "finished_at": local_time,
                 "expires_on": local_day,
+                "course_id": course_titles(ctx),
                 "status": lambda v: "Submitted" if v == "submitted" else "Not finished",
                 "passed": lambda v: {1: "Passed", 0: "Not passed"}.get(v, ""),
             },

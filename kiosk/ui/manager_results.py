@@ -16,6 +16,7 @@ from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
     PagedModel,
+    course_titles,
     labelled_edit,
     local_day,
     local_time,
@@ -57,6 +58,7 @@ class ResultsPanel(ManagerPanel):
         self.model = PagedModel(
             COLUMNS, records.results_key, records.PAGE_SIZE,
             formatters={"finished_at": local_time, "expires_on": local_day,
+                        "course_id": course_titles(ctx),
                         "passed": lambda v: {1: "Passed", 0: "Not passed"}.get(v, "")},
             parent=self)
         self.table = table_view(self.model, "Results table")
