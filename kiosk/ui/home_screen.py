@@ -33,11 +33,12 @@ def describe_last_sign_in(previous: str | None, failures: int) -> str:
         text = f"Last signed in {moment:%A} {human_datetime(moment)}"
     else:
         text = "This is your first sign-in"
+    # Two sentences, not "A · B": at large text the line broke before the "·".
     since = "since then" if previous else "before now"
     if failures == 1:
-        text += f" · 1 failed attempt on your account {since}"
+        text += f". 1 failed attempt to sign in to your account {since}"
     elif failures:
-        text += f" · {failures} failed attempts on your account {since}"
+        text += f". {failures} failed attempts to sign in to your account {since}"
     return text + "."
 
 

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QKeyEvent, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
+    QWidget,
+)
 
 from kiosk.context import AppContext
 from kiosk.ui import metrics
@@ -70,6 +80,14 @@ def announce(label: QLabel, text: str | None = None) -> None:
     label.show()
     if QAccessible.isActive():
         QAccessible.updateAccessibility(QAccessibleEvent(label, QAccessible.Event.Alert))
+
+
+def repolish(widget: QWidget) -> None:
+    """Have the stylesheet look at the widget again (a property or name it matches on
+    changed)."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
 
 
 def set_primary(btn: QPushButton, primary: bool) -> None:
@@ -143,3 +161,34 @@ def card_width(card: QWidget, min_width: int, max_width: int) -> None:
     card.setMinimumWidth(min_width)
     card.setMaximumWidth(max_width)
     GrowsWithText(card, min_width, max_width)
+
+
+class ElidingButton(QPushButton):
+    """A button whose words may be cut short with "…" when there is no room (a section's
+    long title at 200% text was wider than the screen and pushed it sideways). Its text,
+    accessible name and tooltip keep the whole words."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        # A push button may not shrink below its words by default (Minimum policy).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def minimumSizeHint(self) -> QSize:  # Qt's name
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("M" * 10)),
+                     hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # Qt's name
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        style = self.style()
+        room = style.subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+        metrics_ = self.fontMetrics()
+        if metrics_.horizontalAdvance(self.text()) <= room.width() + 1:
+            super().paintEvent(event)
+            return
+        option.text = metrics_.elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                          room.width())
+        painter = QStylePainter(self)
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
+        painter.end()
