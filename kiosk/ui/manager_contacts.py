@@ -21,6 +21,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import contacts as contacts_ops
 from kiosk.ui.manager_common import ColumnFitter, ManagerPanel, SelectionGate
+from kiosk.ui.theme import HIGH_CONTRAST, current_high_contrast
 from kiosk.ui.widgets import body, button, enter_acts
 
 HEADERS = ("Name", "Role", "Phone", "Web", "Area", "Last verified (YYYY-MM-DD)")
@@ -125,7 +126,9 @@ class ContactsPanel(ManagerPanel):
         except ValueError:
             return
         if is_stale(checked, self.today()):
-            item.setBackground(QColor("#fff4d6"))
+            # The notice colour, through the theme's map (black in high contrast).
+            item.setBackground(QColor(HIGH_CONTRAST["#fff4d6"] if current_high_contrast()
+                                      else "#fff4d6"))
             item.setToolTip("Not checked for over a year: ring the number to check it.")
             item.setText(item.text().strip())
 

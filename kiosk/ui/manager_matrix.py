@@ -33,6 +33,7 @@ from kiosk.ui.manager_common import (
     local_time,
     table_view,
 )
+from kiosk.ui.theme import HIGH_CONTRAST, current_high_contrast
 from kiosk.ui.widgets import body, button, heading
 from kiosk.wording import human_date
 
@@ -78,10 +79,14 @@ class MatrixModel(RowsModel):
         row = self.rows[index.row()]
         if index.column() == STATUS_COLUMN:
             colours = STATUS_COLOURS[row["_state"]]
+            # High contrast: the table's own black and white (pastel cells were light
+            # blocks in a black theme), with the status's words as the cue.
+            high = current_high_contrast()
             if role == Qt.ItemDataRole.BackgroundRole:
-                return QColor(colours[0])
+                return None if high else QColor(colours[0])
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(colours[1])
+                return QColor(HIGH_CONTRAST.get(colours[1], "#ffffff") if high
+                              else colours[1])
             if role == Qt.ItemDataRole.UserRole:
                 return row["_urgency"]
             if role == Qt.ItemDataRole.ToolTipRole and row.get("_note"):
