@@ -32,7 +32,7 @@ from kiosk.ui.manager_people import PeoplePanel
 from kiosk.ui.manager_results import ResultsPanel
 from kiosk.ui.manager_security import SecurityPanel
 from kiosk.ui.manager_settings import SettingsPanel
-from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.ui.widgets import Screen, body, button, heading, repolish
 
 
 class ManagerTabs(QTabWidget):
@@ -124,7 +124,8 @@ class ManagerScreen(Screen):
         # (an elided cell's words are otherwise only on hover).
         self.cell_line = body("", "cellLine")
         self.cell_line.setAccessibleName("Current cell")
-        self.cell_line.hide()
+        self.cell_line.setWordWrap(False)  # one line: its room is kept, nothing jumps
+        self.cell_line.setProperty("empty", True)
         layout.insertWidget(layout.count() - 1, self.cell_line)
         for view in self.findChildren(QTableView):
             reporter = getattr(view, "cell_reporter", None)
@@ -136,8 +137,18 @@ class ManagerScreen(Screen):
         self.back.clicked.connect(self.back_requested.emit)
 
     def _show_cell(self, words: str) -> None:
-        self.cell_line.setText(words)
-        self.cell_line.setVisible(bool(words))
+        # Always there (so the tab's layout never jumps as focus moves); framed only
+        # while it shows a cell. A very long cell is cut at the line's end here too,
+        # (its tooltip and accessible description keep the whole).
+        room = self.cell_line.contentsRect().width() - 4
+        shown = (self.cell_line.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight,
+                                                           room) if room > 40 else words)
+        self.cell_line.setText(shown)
+        self.cell_line.setToolTip(words)
+        self.cell_line.setAccessibleDescription(words)
+        if bool(self.cell_line.property("empty")) == bool(words):
+            self.cell_line.setProperty("empty", not words)
+            repolish(self.cell_line)
 
     def allowed(self) -> bool:
         user = self.ctx.current_user
