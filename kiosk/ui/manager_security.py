@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from kiosk import reports
 from kiosk.clock import to_iso
@@ -17,6 +17,7 @@ from kiosk.ui.manager_common import (
     ManagerPanel,
     RowsModel,
     SelectionGate,
+    local_day,
     local_time,
     table_view,
 )
@@ -38,7 +39,7 @@ class SecurityPanel(ManagerPanel):
         self.message = body("", "errorMessage")
         self.message.hide()
         self.per_day = RowsModel((("day", "Day (UTC)"), ("failures", "Failed sign-ins")),
-                                 parent=self)
+                                 formatters={"day": local_day}, parent=self)
         self.per_day_table = table_view(self.per_day, "Failed sign-ins per day")
         self.tried = RowsModel((("username_entered", "Username typed"),
                                 ("failures", "Failures"), ("account", "Matches account"),
@@ -62,10 +63,9 @@ class SecurityPanel(ManagerPanel):
         grid.addWidget(self.tried_table, 1, 1)
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 3)
-        lock_row = QHBoxLayout()
-        lock_row.addWidget(heading("Locked now", level=2))
-        lock_row.addWidget(self.locked_note, 1)
-        lock_row.addWidget(self.unlock_button)
+        self.locked_note.setWordWrap(False)
+        lock_row = flow_row(heading("Locked now", level=2), self.locked_note,
+                            self.unlock_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)

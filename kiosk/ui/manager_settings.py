@@ -79,7 +79,11 @@ class SettingsPanel(ManagerPanel):
                 widget = QLineEdit()
                 widget.setMaxLength(s.max_length if s.kind is str else 10)
                 widget.setMinimumHeight(metrics.FIELD_HEIGHT)
-                widget.setMaximumWidth(420 if s.kind is str else 140)
+                # Text fields as wide as the column allows (a 420 px cap showed "n's
+                # Centre" at 200% text); numbers stay short, wide enough for 4 digits.
+                if s.kind is not str:
+                    widget.setMaximumWidth(max(140, widget.fontMetrics().horizontalAdvance(
+                        "0" * 8) + 40))
             widget.setObjectName(f"setting_{s.key}")
             widget.setAccessibleName(label_for(s.key))
             widget.setAccessibleDescription(s.help)
@@ -137,6 +141,7 @@ class SettingsPanel(ManagerPanel):
                 widget.setChecked(bool(values[key]))
             else:
                 widget.setText(settings_mod.format_value(values[key]))
+                widget.setCursorPosition(0)  # show the start of a long value, not its end
             self.errors[key].hide()
         self.message.hide()
 
