@@ -17,7 +17,9 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QFileDialog,
     QFileIconProvider,
@@ -192,9 +194,23 @@ class QtDialogs:
                           self.parent)
         box.setObjectName(f"{kind}Dialog")
         box.setTextFormat(Qt.TextFormat.PlainText)  # names and file paths are never markup
-        box.setInformativeText(text)
+        # A long file path may break after any folder separator (a zero-width space),
+        # rather than run off the box's edge at large text; screen readers get the text.
+        box.setInformativeText(text.replace("\\", "\\\u200b").replace("/", "/\u200b"))
+        # QMessageBox sizes itself from the screen with rules made for small text: at 200%
+        # its words ran past its right edge. The text wraps at a width that grows with
+        # the text size and always fits the screen.
+        app = QApplication.instance()
+        scale = float(app.property("kiosk_text_scale") or 1.0) if app is not None else 1.0
+        screen = (self.parent.screen() if self.parent is not None
+                  else QGuiApplication.primaryScreen())
+        room = screen.availableGeometry().width() - 160 if screen is not None else 800
         for label in box.findChildren(QLabel):  # the informative text is plain text too
             label.setTextFormat(Qt.TextFormat.PlainText)
+            if label.objectName() == "qt_msgbox_informativelabel":
+                label.setWordWrap(True)
+                label.setMinimumWidth(max(300, min(round(400 * scale), room)))
+                label.setMaximumWidth(max(320, min(round(540 * scale), room)))
         box.setAccessibleName(title)
         box.setAccessibleDescription(text)
         if kind == "confirm":

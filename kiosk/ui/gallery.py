@@ -71,6 +71,7 @@ class Gallery:
         self.out = out
         self.passwords = passwords
         self.written: list[Path] = []
+        self.variant = Variant(1024, 768, "normal", 1.0)
         self._prepare_reading()
 
     def close(self) -> None:
@@ -248,17 +249,20 @@ class Gallery:
 
         def file_dialog() -> QWidget:
             self.sign_in("demo-manager")
+            self._apply_variant()
             return self.dialogs.file_dialog("Import people from CSV",
                                             "CSV files (*.csv *.txt);;All files (*)")
 
         def dialog(kind: str, title: str, text: str) -> Callable[[], QWidget]:
             def go() -> QWidget:
                 self.sign_in("demo-manager")
+                self._apply_variant()  # a box sizes itself for the text size it is made in
                 return self.dialogs.message_box(kind, title, text)
             return go
 
         def password_dialog() -> QWidget:
             self.sign_in("demo-manager")
+            self._apply_variant()
             return self.dialogs.password_box("Close the kiosk",
                                              "Type your password to close the kiosk.")
 
@@ -311,18 +315,22 @@ class Gallery:
         folder.mkdir(parents=True, exist_ok=True)
         self.window.resize(variant.width, variant.height)
         self.window.show()
+        self.variant = variant
         for name, action in self.states():
             if only and only not in name:
                 continue
             # The person's own prefs would override the variant: apply it after sign-in.
             widget = action()
-            apply_theme(app, variant.theme == "high-contrast", variant.scale)
+            self._apply_variant()
             settle()
             if widget is None:
                 image = self.window.grab().toImage()
             else:
                 widget.show()
-                widget.resize(widget.size().expandedTo(widget.sizeHint()))
+                # As big as it asks to be, but never bigger than the screen (a dialog is
+                # drawn centred over the window, as a person sees it).
+                widget.resize(widget.size().expandedTo(widget.sizeHint()).boundedTo(
+                    self.window.size() - QSize(32, 32)))
                 settle()
                 image = self._dialog_over_window(widget)
                 widget.hide()
@@ -335,6 +343,11 @@ class Gallery:
         self.sign_out()
         self._certificate(folder)
         self._slips(folder)
+
+    def _apply_variant(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_theme(app, self.variant.theme == "high-contrast", self.variant.scale)
 
     def _dialog_over_window(self, dialog: QWidget) -> QImage:
         """The window, dimmed, with the dialog centred on it: what a person sees."""
