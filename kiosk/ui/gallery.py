@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QThreadPool
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 from shiboken6 import Shiboken
@@ -200,6 +200,13 @@ class Gallery:
                     self.sign_in("demo-manager")
                     w.open_manager_area()
                 w.manager.tabs.setCurrentIndex(index)
+                # The Questions tab works its figures out on another thread: wait for
+                # them (up to ten seconds), as a person would, before drawing.
+                waited = 0
+                while w.manager.questions.busy() and waited < 10_000:
+                    QThreadPool.globalInstance().waitForDone(50)
+                    QApplication.processEvents()
+                    waited += 50
             return go
 
         def matrix_history() -> None:
