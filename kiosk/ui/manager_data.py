@@ -44,6 +44,9 @@ class DataPanel(ManagerPanel):
         self.months.setRange(1, retention.MAX_MONTHS)
         self.months.setValue(24)
         self.months.setSuffix(" months")
+        # Typed (or Up/Down keys), styled like every field: the sheet leaves no room for
+        # Qt's tiny arrow buttons, which showed as a stray line.
+        self.months.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.months.setAccessibleName("Older than how many months")
         self.months.setMinimumHeight(metrics.FIELD_HEIGHT)
         months_label = QLabel("&older than")
