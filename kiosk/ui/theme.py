@@ -83,7 +83,8 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     text = _base()
     if high_contrast:
         text = _COLOUR.sub(lambda m: HIGH_CONTRAST.get(m.group(0).lower(), m.group(0)), text)
-        text = text.replace("down-arrow.svg", "down-arrow-hc.svg")  # drawn in #ffff00
+        # The arrow drawn in #ffff00. PNG, not SVG: the built kiosk ships no SVG plugin.
+        text = text.replace("down-arrow.png", "down-arrow-hc.png")
         text += "\n" + resource_path("styles", "high-contrast.qss").read_text(encoding="utf-8")
     return scale_fonts(text, scale)
 
