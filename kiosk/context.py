@@ -30,7 +30,8 @@ log = logging.getLogger("kiosk")
 class Dialogs(Protocol):
     """Every modal question the kiosk asks, behind one seam (kiosk/ui/dialogs.py)."""
 
-    def confirm(self, title: str, text: str) -> bool: ...
+    # yes_by_default: Enter answers Yes (only for a step that is easy to undo).
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool: ...
     def inform(self, title: str, text: str) -> None: ...
     def warn(self, title: str, text: str) -> None: ...
     def ask_password(self, title: str, text: str) -> str | None: ...
@@ -43,7 +44,7 @@ class NoDialogs:
     """The dialogs of a context with no screen (the command line, a background job):
     every question is answered "no" or "cancel", every message goes to kiosk.log."""
 
-    def confirm(self, title: str, text: str) -> bool:
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
         return False
 
     def inform(self, title: str, text: str) -> None:

@@ -50,6 +50,7 @@ class RowResult:
     accepted: bool
     reason: str = ""
     temporary_password: str = field(default="", repr=False)
+    full_name: str = ""  # for the printed slip of an accepted row
 
     def describe(self) -> str:
         if self.accepted:
@@ -246,4 +247,5 @@ def _check_row(db: Database, line: int, row: dict[str, str],
     if users.find(db, name) is not None:
         return RowResult(line, name, False,
                          "an account with this username already exists"), ""
-    return RowResult(line, name, True, temporary_password=temporary_password()), role
+    return RowResult(line, name, True, temporary_password=temporary_password(),
+                     full_name=row["full_name"].strip()), role

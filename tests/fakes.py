@@ -22,7 +22,7 @@ class FakeDialogs:
         self.shown.append((kind, title, text))
         return self.answers.popleft() if self.answers else default
 
-    def confirm(self, title: str, text: str) -> bool:
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
         return bool(self._next("confirm", title, text, False))
 
     def inform(self, title: str, text: str) -> None:

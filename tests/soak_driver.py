@@ -49,9 +49,13 @@ def measure() -> dict[str, int]:
         ctypes.CDLL("libc.so.6").malloc_trim(0)  # hand freed heap back: leak, or retention?
     from kiosk.db import sqlite_memory_used
 
+    # Python wrappers of Qt styles: one was left behind at every sign-in while the theme
+    # set Fusion again each time (issue 13); they must not grow.
+    styles = sum(1 for o in gc.get_objects() if type(o).__name__ in ("QStyle", "QCommonStyle",
+                                                                      "QProxyStyle"))
     return {"rss_kib": rss_kib(), "fds": len(os.listdir("/proc/self/fd")),
             "threads": threading.active_count(), "none_refs": sys.getrefcount(None),
-            "sqlite_kib": sqlite_memory_used() // 1024}
+            "sqlite_kib": sqlite_memory_used() // 1024, "style_wrappers": styles}
 
 
 def sign_in(window: MainWindow, username: str, password: str) -> None:

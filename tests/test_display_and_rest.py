@@ -117,6 +117,7 @@ def test_one_kiosk_process_survives_hundreds_of_sign_ins(tmp_path, clock):
     print(json.dumps(facts))
     assert end["fds"] == warm["fds"] and end["threads"] == warm["threads"]
     assert end["none_refs"] >= warm["none_refs"] - 50
+    assert end["style_wrappers"] == warm["style_wrappers"], facts
     # 160 cycles after the warm-up. SQLite's page cache fills as the access log grows
     # (bounded: 2 MiB a connection), so it is taken out; a leak of 7 KB a cycle in anything
     # else would show as 1 MB. (Measured: about 3 KB a cycle, see BENCHMARKS.md.)

@@ -103,3 +103,99 @@ def test_matrix_never_hides_a_failed_last_test(
     tip = model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert "30%" in tip and "not passed" in tip
     assert "(1 with a failed last test)" in panel.summary.text()
+
+
+def test_a_cut_short_cell_is_shown_in_full_on_keyboard_focus_and_hover(
+        qtbot, window, courses_ctx, manager, make_user):  # noqa: F811
+    """Tab into the People table and move with the arrow keys: the current cell is read
+    out in full (status line and accessible description), and an elided one gets a
+    tooltip with its full text; hovering shows it too, and a cell that fits gets none."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from kiosk.ui.manager_common import is_elided
+
+    window.resize(1024, 768)
+    long_name = "Angharad " + " ".join(["Featherstonehaugh-Llewellyn"] * 3) + " Jones"
+    make_user("angharad", full_name=long_name, job_title="Volunteer")
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.people)
+    people = area.people
+    table = people.table
+    qtbot.waitUntil(lambda: table.columnWidth(1) > 0 and people.model.rowCount() == 2)
+    row = next(i for i, r in enumerate(people.model.rows) if r["username"] == "angharad")
+
+    # Focus moves into the table by keyboard (Tab from the field before it in the chain).
+    people.username.setFocus()
+    for _ in range(20):
+        if QApplication.focusWidget() is table:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is table
+    qtbot.keyClick(table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    for _ in range(row):
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+    assert area.cell_line.text() == "Username: angharad" and area.cell_line.isVisible()
+    assert area.cell_line.property("empty") is False
+    qtbot.keyClick(table, Qt.Key.Key_Right)  # to the Name column
+    name_cell = table.currentIndex()
+    assert name_cell.column() == 1 and is_elided(table, name_cell)
+    assert area.cell_line.text() == f"Name: {long_name}"  # the line has room for it
+    assert area.cell_line.accessibleDescription() == f"Name: {long_name}"
+    assert table.accessibleDescription() == f"Name: {long_name}"
+    qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text() == long_name)
+    qtbot.keyClick(table, Qt.Key.Key_Right)  # Role fits: no tooltip, still described
+    assert area.cell_line.text() == "Role: Learner"
+    assert not is_elided(table, table.currentIndex())
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+
+    # Hover: the full text over the elided cell, nothing over a cell that fits.
+    viewport = table.viewport()
+    for index, expected in ((name_cell, long_name),
+                            (table.model().index(row, 0), None)):
+        centre = table.visualRect(index).center()
+        QApplication.sendEvent(viewport, QHelpEvent(QEvent.Type.ToolTip, centre,
+                                                    viewport.mapToGlobal(centre)))
+        if expected:
+            qtbot.waitUntil(lambda: QToolTip.isVisible())
+            assert QToolTip.text() == expected
+        else:
+            qtbot.waitUntil(lambda: not QToolTip.isVisible())
+
+    # Leaving the table clears the status line.
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert area.cell_line.text() == "" and area.cell_line.property("empty") is True
+
+
+def test_tables_show_human_dates_and_course_titles(
+        qtbot, window, courses_ctx, manager, make_user):  # noqa: F811
+    """ISO dates and course ids are for exports: the Results table and a person's history
+    show "23 Jul 2027" and the course's title."""
+    from tests.manager_helpers import insert_attempt
+
+    ctx = courses_ctx
+    zoe = make_user("zoe", full_name="Zoë Ødegård")
+    course = ctx.courses[0]
+    insert_attempt(ctx.db, zoe.id, finished_at="2026-01-02T10:00:00+00:00",
+                   expires_on="2027-01-02", course_id=course.id)
+    sign_in(qtbot, window, "manager", MANAGER_PASSWORD)
+    area = open_area(qtbot, window)
+    area.tabs.setCurrentWidget(area.results)
+    model = area.results.model
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    keys = [key for key, _ in model.columns]
+    row = {key: model.index(0, i).data() for i, key in enumerate(keys)}
+    assert row["expires_on"] == "2 Jan 2027"
+    assert row["course_id"] == course.title
+    area.tabs.setCurrentWidget(area.matrix)
+    matrix = area.matrix
+    qtbot.waitUntil(lambda: matrix.proxy.rowCount() >= 1)
+    index = next(matrix.proxy.index(r, 0) for r in range(matrix.proxy.rowCount())
+                 if matrix.proxy.index(r, 0).data() == "Zoë Ødegård")
+    matrix.open_history(index)
+    history = matrix.history_model
+    hkeys = [key for key, _ in history.columns]
+    assert history.index(0, hkeys.index("expires_on")).data() == "2 Jan 2027"
+    assert history.index(0, hkeys.index("course_id")).data() == course.title

@@ -64,21 +64,38 @@ class QtDialogs:
             return candidate
         return Path(os.path.abspath(os.sep))
 
-    def _file_dialog(self, title: str, filter_: str, mode: QFileDialog.AcceptMode,
-                     suggested_name: str = "") -> str | None:
+    def file_dialog(self, title: str, filter_: str,
+                    mode: QFileDialog.AcceptMode | None = None,
+                    suggested_name: str = "") -> QFileDialog:
         """Qt's own (not the system's) file dialog, which can be kept out of data.db's folder.
 
         The system dialog on Windows offers Explorer's menus (a way out of a kiosk), and
-        none of them can be told not to read the files it lists.
+        none of them can be told not to read the files it lists. Built here, shown by
+        _file_dialog (and drawn by the gallery); delete it with Shiboken.delete while
+        the wrapper (which holds its icon provider and proxy model) is alive.
         """
-        from PySide6.QtWidgets import QDialog, QFileDialog
-        from shiboken6 import Shiboken
+        from PySide6.QtWidgets import QFileDialog, QHeaderView, QTreeView, QWidget
 
         from kiosk.ui.file_dialog import HideDataFolder, NameOnlyIcons
 
+        if mode is None:
+            mode = QFileDialog.AcceptMode.AcceptOpen
         dialog = QFileDialog(self.parent, title, str(self.start_folder()), filter_)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         dialog.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons, True)
+        # Big enough to read the file names at 1024x768 (its own size is cramped); no
+        # side bar of places (its names were cut to "Comp..."), columns fitted to their text.
+        dialog.resize(820, 520)
+        sidebar = dialog.findChild(QWidget, "sidebar")
+        if sidebar is not None:
+            sidebar.hide()
+        tree = dialog.findChild(QTreeView, "treeView")
+        if tree is not None:
+            header = tree.header()
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            for column in range(1, header.count()):
+                header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         # Neither the icon provider nor the proxy model is owned by the dialog: Python
         # must keep them alive for as long as it is open, or Qt uses freed memory.
         icons = NameOnlyIcons()
@@ -101,6 +118,16 @@ class QtDialogs:
                     dialog.setDirectory(start)
 
             dialog.directoryEntered.connect(keep_out)
+        dialog.kiosk_keep_alive = keep_alive  # type: ignore[attr-defined]
+        return dialog
+
+    def _file_dialog(self, title: str, filter_: str, mode: QFileDialog.AcceptMode,
+                     suggested_name: str = "") -> str | None:
+        from PySide6.QtWidgets import QDialog
+        from shiboken6 import Shiboken
+
+        dialog = self.file_dialog(title, filter_, mode, suggested_name)
+        keep_alive = dialog.kiosk_keep_alive  # type: ignore[attr-defined]
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         chosen = dialog.selectedFiles() if accepted else []
         # Delete the dialog now, while what it points to is still alive.
@@ -124,22 +151,45 @@ class QtDialogs:
         box.setTextFormat(Qt.TextFormat.PlainText)
         return box
 
-    def message_box(self, kind: str, title: str, text: str) -> QMessageBox:
+    def message_box(self, kind: str, title: str, text: str, *,
+                    yes_by_default: bool = False) -> QMessageBox:
         from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QMessageBox
+        from PySide6.QtGui import QGuiApplication
+        from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
         icons = {"confirm": QMessageBox.Icon.Question, "inform": QMessageBox.Icon.Information,
                  "warn": QMessageBox.Icon.Warning}
-        box = QMessageBox(icons[kind], title, text, QMessageBox.StandardButton.NoButton,
+        # The title is also the box's heading: a full-screen kiosk's dialogs may have no
+        # title bar to show it in, and a heading then the details reads like a product.
+        box = QMessageBox(icons[kind], title, title, QMessageBox.StandardButton.NoButton,
                           self.parent)
         box.setObjectName(f"{kind}Dialog")
         box.setTextFormat(Qt.TextFormat.PlainText)  # names and file paths are never markup
+        # A long file path may break after any folder separator (a zero-width space),
+        # rather than run off the box's edge at large text; screen readers get the text.
+        box.setInformativeText(text.replace("\\", "\\\u200b").replace("/", "/\u200b"))
+        # QMessageBox sizes itself from the screen with rules made for small text: at 200%
+        # its words ran past its right edge. The text wraps at a width that grows with
+        # the text size and always fits the screen.
+        app = QApplication.instance()
+        scale = float(app.property("kiosk_text_scale") or 1.0) if app is not None else 1.0
+        screen = (self.parent.screen() if self.parent is not None
+                  else QGuiApplication.primaryScreen())
+        room = screen.availableGeometry().width() - 160 if screen is not None else 800
+        for label in box.findChildren(QLabel):  # the informative text is plain text too
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            if label.objectName() == "qt_msgbox_informativelabel":
+                label.setWordWrap(True)
+                label.setMinimumWidth(max(300, min(round(400 * scale), room)))
+                label.setMaximumWidth(max(320, min(round(540 * scale), room)))
         box.setAccessibleName(title)
         box.setAccessibleDescription(text)
         if kind == "confirm":
             yes = box.addButton("&Yes", QMessageBox.ButtonRole.YesRole)
             no = box.addButton("&No", QMessageBox.ButtonRole.NoRole)
-            box.setDefaultButton(no)
+            # Enter answers No unless the step is easy to undo: a slip of the finger must
+            # not disable an account or purge records.
+            box.setDefaultButton(yes if yes_by_default else no)
             box.setEscapeButton(no)
             yes.setObjectName("primaryButton")
         else:
@@ -165,10 +215,10 @@ class QtDialogs:
         box.setMinimumWidth(460)
         return box
 
-    def confirm(self, title: str, text: str) -> bool:
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
-        box = self.message_box("confirm", title, text)
+        box = self.message_box("confirm", title, text, yes_by_default=yes_by_default)
         box.exec()
         return box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.YesRole
 

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QThreadPool
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import Shiboken
 
 from kiosk import quiz, sample_data, users
 from kiosk.certificate import for_attempt
@@ -23,6 +24,8 @@ from kiosk.course import load_default_courses
 from kiosk.ui.certificate_pdf import paint_page
 from kiosk.ui.dialogs import QtDialogs
 from kiosk.ui.main_window import MainWindow
+from kiosk.ui.manager_people import PeoplePanel
+from kiosk.ui.password_slips import Slip, paint_sheet
 from kiosk.ui.theme import apply_theme
 
 SIZES = ((1024, 768), (1366, 768))
@@ -71,6 +74,7 @@ class Gallery:
         self.manager = next(name for name in passwords if users.find(self.ctx.db, name)
                             and users.find(self.ctx.db, name).is_manager)
         self.written: list[Path] = []
+        self.variant = Variant(1024, 768, "normal", 1.0)
         self._prepare_reading()
 
     def close(self) -> None:
@@ -119,6 +123,14 @@ class Gallery:
             w.login.username.setText("llyr")
             w.login.password.setText("not the password")
             w.login.submit()
+
+        def setup_done() -> None:
+            login()
+            w._setup_done("demo-manager")
+
+        def urgent_signed_out() -> None:
+            login()
+            w.open_urgent()
 
         def login_idle() -> None:
             self.sign_in("priya")
@@ -170,22 +182,83 @@ class Gallery:
                     self.sign_in("demo-manager")
                     w.open_manager_area()
                 w.manager.tabs.setCurrentIndex(index)
+                # The Questions tab works its figures out on another thread: wait for
+                # them (up to ten seconds), as a person would, before drawing.
+                waited = 0
+                while w.manager.questions.busy() and waited < 10_000:
+                    QThreadPool.globalInstance().waitForDone(50)
+                    QApplication.processEvents()
+                    waited += 50
             return go
+
+        def matrix_history() -> None:
+            manager_tab(manager.panels.index(manager.matrix))()
+            matrix = manager.matrix
+            rows = [matrix.proxy.index(r, 0) for r in range(matrix.proxy.rowCount())]
+            index = next((i for i in rows if "Dafydd" in str(i.data())), rows[0])
+            matrix.table.setCurrentIndex(index)
+            matrix.open_history(index)
+
+        def people_passwords() -> None:
+            """A reset and a hand-added person: passwords on screen, slips to print."""
+            manager_tab(manager.panels.index(manager.people))()
+            people = manager.people
+            self.ctx.dialogs = _AgreeingDialogs()
+            try:
+                number = next(i for i, r in enumerate(people.model.rows)
+                              if r["username"] == "tomas")
+                people.table.selectRow(number)
+                people.reset_password()
+            finally:
+                self.ctx.dialogs = _SilentDialogs()
+
+        def people_selected() -> None:
+            manager_tab(manager.panels.index(manager.people))()
+            people = manager.people
+            number = next(i for i, r in enumerate(people.model.rows) if r["username"] == "llyr")
+            people.table.selectRow(number)
+
+        def certificate_check() -> None:
+            manager_tab(manager.panels.index(manager.results))()
+            results = manager.results
+            results.check_code.setText(self._attempt("llyr", True).certificate_code or "")
+            results.check_certificate()
+
+        def cell_focus() -> None:
+            """A long cell reached by keyboard: its words in full on the status line."""
+            manager_tab(manager.panels.index(manager.access_log))()
+            log = manager.access_log
+            log.table.setFocus(Qt.FocusReason.TabFocusReason)
+            from kiosk.ui.manager_common import is_elided
+
+            reason = [key for key, _ in log.model.columns].index("reason")
+            cells = [log.model.index(r, reason) for r in range(log.model.rowCount())]
+            log.table.setCurrentIndex(next((c for c in cells if is_elided(log.table, c)),
+                                           cells[0]))
+
+        def file_dialog() -> QWidget:
+            self.sign_in("demo-manager")
+            self._apply_variant()
+            return self.dialogs.file_dialog("Import people from CSV",
+                                            "CSV files (*.csv *.txt);;All files (*)")
 
         def dialog(kind: str, title: str, text: str) -> Callable[[], QWidget]:
             def go() -> QWidget:
                 self.sign_in("demo-manager")
+                self._apply_variant()  # a box sizes itself for the text size it is made in
                 return self.dialogs.message_box(kind, title, text)
             return go
 
         def password_dialog() -> QWidget:
             self.sign_in("demo-manager")
+            self._apply_variant()
             return self.dialogs.password_box("Close the kiosk",
                                              "Type your password to close the kiosk.")
 
+        manager = self.window.manager
         states: list[tuple[str, Callable[[], QWidget | None]]] = [
             ("01-setup", setup), ("02-sign-in", login), ("03-sign-in-error", login_error),
-            ("04-signed-out-idle", login_idle),
+            ("04-signed-out-idle", login_idle), ("04b-set-up-complete", setup_done),
             ("05-home-not-started", home("priya")), ("06-home-reading", home("chloe")),
             ("07-home-failed", home("dafydd")), ("08-home-passed", home("llyr")),
             ("09-home-due", home("sian")), ("10-home-expired", home("aoife")),
@@ -193,23 +266,32 @@ class Gallery:
             ("13-reader", reader), ("14-reader-last-section", reader_last),
             ("15-test", test), ("16-result-pass", result(True)),
             ("17-result-fail", result(False)), ("18-my-results", my_results),
-            ("19-urgent", urgent), ("20-password-change", password_change),
+            ("19-urgent", urgent), ("19b-urgent-signed-out", urgent_signed_out),
+            ("20-password-change", password_change),
         ]
-        manager = self.window.manager
         for i, panel in enumerate(manager.panels):
             slug = panel.title.lower().replace(" ", "-")
             states.append((f"{30 + i:02d}-manager-{slug}", manager_tab(i)))
         states += [
+            ("40-manager-matrix-history", matrix_history),
+            ("41-manager-people-selected", people_selected),
+            ("42-manager-people-temporary-passwords", people_passwords),
+            ("43-manager-results-certificate-check", certificate_check),
+            ("44-manager-cell-on-keyboard-focus", cell_focus),
             ("50-dialog-confirm", dialog("confirm", "Submit the test",
                                          "You have not answered question 7. An unanswered "
                                          "question scores nothing.\n\nSubmit anyway? You "
                                          "cannot change your answers afterwards.")),
             ("51-dialog-inform", dialog("inform", "Export saved",
-                                        "1,204 rows saved to C:\\Users\\Manager\\Documents\\"
+                                        "1,204 rows saved to:\nC:\\Users\\Manager\\Documents\\"
                                         "access-log-2026-12-01.csv.")),
             ("52-dialog-warn", dialog("warn", "Kiosk not closed",
                                       "That password was not right.")),
             ("53-dialog-password", password_dialog),
+            ("54-dialog-temporary-password", dialog(
+                "inform", "Password reset", PeoplePanel._password_note(
+                    _Named("tomas"), "abcd-efgh-jkmn-pqrs-tuvw"))),
+            ("55-dialog-file-open", file_dialog),
         ]
         return states
 
@@ -222,27 +304,39 @@ class Gallery:
         folder.mkdir(parents=True, exist_ok=True)
         self.window.resize(variant.width, variant.height)
         self.window.show()
+        self.variant = variant
         for name, action in self.states():
             if only and only not in name:
                 continue
             # The person's own prefs would override the variant: apply it after sign-in.
             widget = action()
-            apply_theme(app, variant.theme == "high-contrast", variant.scale)
+            self._apply_variant()
             settle()
             if widget is None:
                 image = self.window.grab().toImage()
             else:
                 widget.show()
-                widget.adjustSize()
+                # As big as it asks to be, but never bigger than the screen (a dialog is
+                # drawn centred over the window, as a person sees it).
+                widget.resize(widget.size().expandedTo(widget.sizeHint()).boundedTo(
+                    self.window.size() - QSize(32, 32)))
                 settle()
                 image = self._dialog_over_window(widget)
                 widget.hide()
-                widget.deleteLater()
+                # Now, while this wrapper (and what a file dialog's wrapper keeps alive)
+                # still exists: never later than the objects it points to.
+                Shiboken.delete(widget)
             path = folder / f"{name}.png"
             image.save(str(path))
             self.written.append(path)
         self.sign_out()
         self._certificate(folder)
+        self._slips(folder)
+
+    def _apply_variant(self) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        apply_theme(app, self.variant.theme == "high-contrast", self.variant.scale)
 
     def _dialog_over_window(self, dialog: QWidget) -> QImage:
         """The window, dimmed, with the dialog centred on it: what a person sees."""
@@ -274,10 +368,51 @@ class Gallery:
         self.written.append(path)
 
 
+    def _slips(self, folder: Path) -> None:
+        """The sheet of temporary-password slips, as printed (sample passwords)."""
+        names = [("tomas", "Tomás Ó Súilleabháin"), ("priya", "Priya Patel"),
+                 ("newstarter1", "Angharad Featherstonehaugh-Llewellyn"),
+                 ("newstarter2", "Kwame Mensah")]
+        slips = [Slip(u, f"demo-{n:02d}xy-kmnp-qrst-uvwx", name)
+                 for n, (u, name) in enumerate(names)]
+        size = QSize(827, 1169)
+        image = QImage(size, QImage.Format.Format_RGB32)
+        image.fill(QColor("#ffffff"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        margin = round(12 / 25.4 * 100)
+        painter.translate(margin, margin)
+        paint_sheet(painter, size.width() - 2 * margin, size.height() - 2 * margin, slips,
+                    self.ctx.settings.centre_name)
+        painter.end()
+        path = folder / "61-password-slips.png"
+        image.save(str(path))
+        self.written.append(path)
+
+
+@dataclass(frozen=True)
+class _Named:
+    """Just enough of a person for a sample dialog's words."""
+    username: str
+
+
+class _AgreeingDialogs:
+    """For a state reached through a confirmation (a password reset): the answer is yes."""
+
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
+        return True
+
+    def inform(self, title: str, text: str) -> None:
+        return None
+
+    def warn(self, title: str, text: str) -> None:
+        return None
+
+
 class _SilentDialogs:
     """While drawing, an action that would ask something gets the cautious answer."""
 
-    def confirm(self, title: str, text: str) -> bool:
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
         return False
 
     def inform(self, title: str, text: str) -> None:

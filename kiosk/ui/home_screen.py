@@ -6,8 +6,15 @@ manager area and the way to close the kiosk.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import journey as journey_mod
 from kiosk.clock import from_iso, local_today
@@ -26,11 +33,12 @@ def describe_last_sign_in(previous: str | None, failures: int) -> str:
         text = f"Last signed in {moment:%A} {human_datetime(moment)}"
     else:
         text = "This is your first sign-in"
+    # Two sentences, not "A · B": at large text the line broke before the "·".
     since = "since then" if previous else "before now"
     if failures == 1:
-        text += f" · 1 failed attempt on your account {since}"
+        text += f". 1 failed attempt to sign in to your account {since}"
     elif failures:
-        text += f" · {failures} failed attempts on your account {since}"
+        text += f". {failures} failed attempts to sign in to your account {since}"
     return text + "."
 
 
@@ -93,6 +101,7 @@ class HomeScreen(Screen):
         slayout.addStretch(1)
 
         columns = QHBoxLayout()
+        self.columns = columns
         columns.setSpacing(metrics.SPACING)
         columns.addWidget(self.course_box, 3)
         columns.addWidget(self.status_box, 2)
@@ -148,6 +157,15 @@ class HomeScreen(Screen):
         self.setTabOrder(self.results, self.manager_area)
         self.setTabOrder(self.manager_area, self.exit_kiosk)
         self.setTabOrder(self.exit_kiosk, self.sign_out)
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt's name
+        # At large text two columns leave a few words a line and push the next step below
+        # the fold: stack them, "Your training" (status and next step) first.
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "columns"):
+            large = self.font().pixelSize() >= 24
+            self.columns.setDirection(QBoxLayout.Direction.BottomToTop if large
+                                      else QBoxLayout.Direction.LeftToRight)
+        super().changeEvent(event)
 
     def show_user(self, previous_login_at: str | None, failures_since: int) -> None:
         user = self.ctx.current_user

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.ui import metrics, theme
-from kiosk.ui.widgets import Screen, announce, body, button, heading
+from kiosk.ui.widgets import Screen, announce, body, button, card_width, heading
 
 if TYPE_CHECKING:  # the sign-in screen is painted before these are loaded (ui/app.py)
     from kiosk.auth import LoginOutcome
@@ -44,8 +44,7 @@ class LoginScreen(Screen):
 
         card = QFrame()
         card.setObjectName("card")
-        card.setMinimumWidth(metrics.CARD_MIN_WIDTH)
-        card.setMaximumWidth(metrics.CARD_WIDTH)
+        card_width(card, metrics.CARD_MIN_WIDTH, metrics.CARD_WIDTH)
         form = QVBoxLayout(card)
         form.setSpacing(metrics.SPACING)
 

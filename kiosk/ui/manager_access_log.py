@@ -12,6 +12,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.filters import AccessLogFilter
 from kiosk.operations import exports
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
@@ -20,7 +21,7 @@ from kiosk.ui.manager_common import (
     local_time,
     table_view,
 )
-from kiosk.ui.widgets import body, button
+from kiosk.ui.widgets import body, button, enter_acts
 
 COLUMNS = (
     ("occurred_at", "When (local time)"), ("event", "Event"),
@@ -47,11 +48,8 @@ class AccessLogPanel(ManagerPanel):
         person_label, self.person = labelled_edit("&Person", "username", 180)
         self.person.setAccessibleName("Person's username")
         self.apply = button("Show", "Show the log with these filters", primary=True)
-        filters = QHBoxLayout()
-        filters.addWidget(self.dates)
-        for w in (event_label, self.event_choice, person_label, self.person, self.apply):
-            filters.addWidget(w)
-        filters.addStretch(1)
+        filters = flow_row(self.dates, (event_label, self.event_choice),
+                           (person_label, self.person), self.apply)
         self.message = body("", "errorMessage")
         self.message.hide()
         self.model = PagedModel(COLUMNS, records.access_log_key, records.PAGE_SIZE,
@@ -79,6 +77,7 @@ class AccessLogPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.event_choice.activated.connect(lambda _i: self.refresh())
+        enter_acts(self.refresh, self.event_choice)
         self.export_button.clicked.connect(self.export)
         self.receipt_button.clicked.connect(self.take_receipt)
 

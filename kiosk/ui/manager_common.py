@@ -16,7 +16,9 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Signal,
 )
+from PySide6.QtGui import QAccessible, QAccessibleEvent, QFocusEvent, QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,7 +26,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QWidget,
 )
 
@@ -74,6 +81,25 @@ def local_time(text: str | None) -> str:
         return text
 
 
+def local_day(text: str | None) -> str:
+    """A stored YYYY-MM-DD day as people read it: "23 Jul 2027" (ISO only in exports)."""
+    if not text:
+        return ""
+    try:
+        return human_date(date.fromisoformat(str(text)[:10]), short=True)
+    except ValueError:
+        return str(text)
+
+
+def course_titles(ctx: AppContext) -> Callable[[Any], str]:
+    """A course id as its title (the id stays in exports), for a table's Course column."""
+    def title(value: Any) -> str:
+        courses = ctx.courses or ((ctx.course,) if ctx.course else ())
+        return next((c.title for c in courses if c is not None and c.id == value),
+                    fmt(value))
+    return title
+
+
 class RowsModel(QAbstractTableModel):
     """A read-only table of dicts with named columns; UserRole gives the raw value."""
 
@@ -104,11 +130,8 @@ class RowsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
                     Qt.ItemDataRole.ToolTipRole):
             formatter = self.formatters.get(key, shown)
-            text = formatter(value)
-            # The full text on hover, for a cell elided to fit its column.
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return text if len(text) > 24 else None
-            return text
+            # The full text; FullTextDelegate shows it as a tooltip only when elided.
+            return formatter(value)
         if role == Qt.ItemDataRole.UserRole:
             return value
         return None
@@ -203,6 +226,8 @@ class ColumnFitter(QObject):
         if not shiboken6.isValid(self.view) or not self.view.isVisible():
             return
         view = self.view
+        # Rows as tall as the text now is (it was set once, at 100%: rows overlapped at 200%).
+        view.verticalHeader().setDefaultSectionSize(max(32, view.fontMetrics().height() + 12))
         header = view.horizontalHeader()
         scale = max(1.0, header.fontMetrics().height() / 18)
         last = header.count() - 1
@@ -228,6 +253,116 @@ class ColumnFitter(QObject):
             header.resizeSection(last, last_wanted)
 
 
+def is_elided(view: QAbstractItemView, index: QModelIndex | QPersistentModelIndex) -> bool:
+    """Whether the cell's text is cut short (with "…") in the width its column has now."""
+    text = index.data(Qt.ItemDataRole.DisplayRole)
+    if not text:
+        return False
+    option = QStyleOptionViewItem()
+    option.initFrom(view.viewport())
+    option.rect = view.visualRect(index)
+    option.font = view.font()
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+    option.text = str(text)
+    style = view.style()
+    room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view).width()
+    margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    return view.fontMetrics().horizontalAdvance(str(text)) > room - margin
+
+
+class FullTextDelegate(QStyledItemDelegate):
+    """The tooltip of a cell is its full text, and only when the cell is elided."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,  # Qt's name
+                  option: QStyleOptionViewItem, index: Index) -> bool:
+        if event.type() == QEvent.Type.ToolTip and index.isValid():
+            if is_elided(view, index):
+                QToolTip.showText(event.globalPos(), str(index.data()), view.viewport(),
+                                  view.visualRect(index))
+            else:
+                QToolTip.hideText()
+            return True
+        return super().helpEvent(event, view, option, index)
+
+
+class CellReporter(QObject):
+    """The current cell in full when it is reached by keyboard, not only on hover.
+
+    Arrow keys move the current cell (rows are selected whole, the current cell still
+    moves across columns). Each move sets the table's accessible description to
+    "Column: full text" (a screen reader reads it), shows the full text in a tooltip
+    under an elided cell, and emits `changed` for the manager area's status line.
+    """
+
+    changed = Signal(str)
+
+    def __init__(self, view: QTableView) -> None:
+        super().__init__(view)
+        self.view = view
+        view.selectionModel().currentChanged.connect(self._moved)
+        view.installEventFilter(self)
+
+    def describe(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        if not index.isValid():
+            return ""
+        header = self.view.model().headerData(index.column(), Qt.Orientation.Horizontal)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        return f"{header}: {text}" if header else text
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        if watched is self.view and event.type() == QEvent.Type.FocusIn:
+            assert isinstance(event, QFocusEvent)
+            if event.reason() != Qt.FocusReason.MouseFocusReason:
+                self._report(self.view.currentIndex(), keyboard=True)
+        elif watched is self.view and event.type() == QEvent.Type.FocusOut:
+            self.changed.emit("")
+        return False
+
+    def _moved(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._report(current, keyboard=self.view.hasFocus())
+
+    def _report(self, index: QModelIndex | QPersistentModelIndex, keyboard: bool) -> None:
+        if not shiboken6.isValid(self.view):
+            return
+        words = self.describe(index)
+        self.view.setAccessibleDescription(words)
+        if QAccessible.isActive():
+            QAccessible.updateAccessibility(QAccessibleEvent(
+                self.view, QAccessible.Event.DescriptionChanged))
+        if not keyboard:
+            return
+        self.changed.emit(words)
+        if index.isValid() and is_elided(self.view, index):
+            self.view.scrollTo(index)
+            rect = self.view.visualRect(index)
+            QToolTip.showText(self.view.viewport().mapToGlobal(rect.bottomLeft()),
+                              str(index.data()), self.view.viewport(), rect, 10_000)
+        else:
+            QToolTip.hideText()
+
+
+class SelectionGate(QObject):
+    """Buttons that act on the selected row are enabled only while a row is selected."""
+
+    def __init__(self, view: QAbstractItemView, *buttons: QWidget) -> None:
+        super().__init__(view)
+        self.view = view
+        self.buttons = buttons
+        model = view.model()
+        view.selectionModel().selectionChanged.connect(self.refresh_buttons)
+        for signal in (model.modelReset, model.layoutChanged, model.rowsRemoved,
+                       model.rowsInserted):
+            signal.connect(self.refresh_buttons)
+        self.refresh_buttons()
+
+    def refresh_buttons(self) -> None:
+        if not shiboken6.isValid(self.view):
+            return
+        chosen = self.view.selectionModel().hasSelection()
+        for b in self.buttons:
+            b.setEnabled(chosen)
+
+
 def table_view(model: QAbstractTableModel, name: str, *, sortable: bool = False,
                view: QTableView | None = None) -> QTableView:
     view = view or QTableView()
@@ -250,16 +385,19 @@ def table_view(model: QAbstractTableModel, name: str, *, sortable: bool = False,
     view.setWordWrap(False)
     view.verticalHeader().setDefaultSectionSize(max(32, view.fontMetrics().height() + 12))
     view.fitter = ColumnFitter(view)  # type: ignore[attr-defined]
+    view.setItemDelegate(FullTextDelegate(view))
+    view.cell_reporter = CellReporter(view)  # type: ignore[attr-defined]
     return view
 
 
 def labelled_edit(label: str, placeholder: str = "", width: int = 0) -> tuple[QLabel, QLineEdit]:
+    """A field and its label. No fixed pixel width (`width` is kept for callers): a field
+    sized by its font holds its placeholder at 200% text, where 150 px showed "YYYY-…"."""
     edit = QLineEdit()
     edit.setPlaceholderText(placeholder)
     edit.setAccessibleName(label.replace("&", ""))
     edit.setMinimumHeight(metrics.FIELD_HEIGHT)
-    if width:
-        edit.setMaximumWidth(width)
+    edit.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     text = QLabel(label)
     text.setBuddy(edit)
     return text, edit
@@ -272,18 +410,18 @@ class DateRange(QWidget):
         super().__init__(parent)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        from_label, self.since = labelled_edit("&From", "YYYY-MM-DD", 150)
-        to_label, self.until = labelled_edit("&To", "YYYY-MM-DD", 150)
-        for edit in (self.since, self.until):
-            edit.setMinimumWidth(135)
+        from_label, self.since = labelled_edit("&From", "YYYY-MM-DD")
+        # "Until", not "To": with its access key underlined Qt draws "To" without its
+        # kerning, wider than the label measured, and the "o" was cut off.
+        to_label, self.until = labelled_edit("&Until", "YYYY-MM-DD")
         self.since.setAccessibleName("From date")
-        self.until.setAccessibleName("To date")
+        self.until.setAccessibleName("Until date")
         for w in (from_label, self.since, to_label, self.until):
             row.addWidget(w)
 
     def range(self) -> DayRange:
         """The days typed, checked by the same rule as the command line's flags."""
-        return DayRange.parse(self.since.text(), self.until.text(), labels=("From", "To"))
+        return DayRange.parse(self.since.text(), self.until.text(), labels=("From", "Until"))
 
     def texts(self) -> tuple[str | None, str | None]:
         """The days as YYYY-MM-DD (None when blank), checked like range()."""
@@ -344,8 +482,8 @@ class ManagerPanel(QWidget):
     def inform(self, title: str, text: str) -> None:
         self.ctx.dialogs.inform(title, text)
 
-    def confirm(self, title: str, text: str) -> bool:
-        return self.ctx.dialogs.confirm(title, text)
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
+        return self.ctx.dialogs.confirm(title, text, yes_by_default=yes_by_default)
 
     def export_csv(self, what: str, stem: str,
                    write: Callable[[AppContext, str, Progress], exports.Exported],
@@ -370,7 +508,8 @@ class ManagerPanel(QWidget):
 
         def done(result: object) -> None:
             assert isinstance(result, exports.Exported)
-            self.inform("Export saved", f"{result.rows} rows saved to {result.target}.")
+            # The path on a line of its own: wrapped mid-sentence it broke after "C:".
+            self.inform("Export saved", f"{result.rows} rows saved to:\n{result.target}")
 
         def failed(message: str) -> None:
             self.warn("Export failed", f"{message}\n\nNo file was saved.")

@@ -20,8 +20,9 @@ from kiosk.contacts import FIELDS, is_stale, stored_rows
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import contacts as contacts_ops
-from kiosk.ui.manager_common import ColumnFitter, ManagerPanel
-from kiosk.ui.widgets import body, button
+from kiosk.ui.manager_common import ColumnFitter, ManagerPanel, SelectionGate
+from kiosk.ui.theme import HIGH_CONTRAST, current_high_contrast
+from kiosk.ui.widgets import body, button, enter_acts
 
 HEADERS = ("Name", "Role", "Phone", "Web", "Area", "Last verified (YYYY-MM-DD)")
 
@@ -72,6 +73,9 @@ class ContactsPanel(ManagerPanel):
         self.add_button.clicked.connect(self.add_row)
         self.remove_button.clicked.connect(self.remove_row)
         self.save_button.clicked.connect(self.save)
+        # Enter ends a cell's edit; Enter again (or in the course list) saves the list.
+        enter_acts(self.save, self.table)
+        SelectionGate(self.table, self.remove_button)
         self.revert_button.clicked.connect(self.revert)
 
     def courses(self) -> list:
@@ -122,7 +126,9 @@ class ContactsPanel(ManagerPanel):
         except ValueError:
             return
         if is_stale(checked, self.today()):
-            item.setBackground(QColor("#fff4d6"))
+            # The notice colour, through the theme's map (black in high contrast).
+            item.setBackground(QColor(HIGH_CONTRAST["#fff4d6"] if current_high_contrast()
+                                      else "#fff4d6"))
             item.setToolTip("Not checked for over a year: ring the number to check it.")
             item.setText(item.text().strip())
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
@@ -17,8 +16,9 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import exports, maintenance
 from kiosk.ui import metrics
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import ManagerPanel, labelled_edit
-from kiosk.ui.widgets import body, button, heading
+from kiosk.ui.widgets import body, button, enter_acts, heading
 
 SETTING_FOR = {retention.ACCESS_LOG: "retention_months_access_log",
                retention.RESULTS: "retention_months_results"}
@@ -44,17 +44,17 @@ class DataPanel(ManagerPanel):
         self.months.setRange(1, retention.MAX_MONTHS)
         self.months.setValue(24)
         self.months.setSuffix(" months")
+        # Typed (or Up/Down keys), styled like every field: the sheet leaves no room for
+        # Qt's tiny arrow buttons, which showed as a stray line.
+        self.months.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.months.setAccessibleName("Older than how many months")
         self.months.setMinimumHeight(metrics.FIELD_HEIGHT)
         months_label = QLabel("&older than")
         months_label.setBuddy(self.months)
         self.preview_button = button("Count them")
         self.purge_button = button("Purge…")
-        row = QHBoxLayout()
-        for w in (what_label, self.what, months_label, self.months, self.preview_button,
-                  self.purge_button):
-            row.addWidget(w)
-        row.addStretch(1)
+        row = flow_row((what_label, self.what), (months_label, self.months),
+                       self.preview_button, self.purge_button)
         self.preview_label = body("", "notice")
         self.preview_label.hide()
         pl = QVBoxLayout(purge_box)
@@ -71,11 +71,7 @@ class DataPanel(ManagerPanel):
         self.person.setAccessibleName("Username for the subject access export")
         self.person_button = button("Export everything held…",
                                     "Export everything held about this person")
-        prow = QHBoxLayout()
-        prow.addWidget(person_label)
-        prow.addWidget(self.person)
-        prow.addWidget(self.person_button)
-        prow.addStretch(1)
+        prow = flow_row((person_label, self.person), self.person_button)
         self.person_message = body("", "errorMessage")
         self.person_message.hide()
         ql = QVBoxLayout(person_box)
@@ -94,6 +90,7 @@ class DataPanel(ManagerPanel):
         layout.addStretch(1)
         self.what.currentIndexChanged.connect(self._default_months)
         self.preview_button.clicked.connect(self.preview)
+        enter_acts(self.preview, self.what, self.months)
         self.purge_button.clicked.connect(self.purge)
         self.person_button.clicked.connect(self.export_person)
         self.person.returnPressed.connect(self.export_person)

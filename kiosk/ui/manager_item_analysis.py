@@ -19,8 +19,9 @@ from kiosk.context import AppContext
 from kiosk.db import friendly_error
 from kiosk.errors import KioskError
 from kiosk.operations import exports
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import DateRange, ManagerPanel, RowsModel, table_view
-from kiosk.ui.widgets import body, button
+from kiosk.ui.widgets import body, button, enter_acts
 
 COLUMNS = (
     ("question_id", "Question"), ("section_id", "Section"), ("answers", "Answers"),
@@ -97,11 +98,10 @@ class ItemAnalysisPanel(ManagerPanel):
         course_label = QLabel("&Course")
         course_label.setBuddy(self.course)
         self.apply = button("Show", "Show question statistics for these filters", primary=True)
-        filters = QHBoxLayout()
-        filters.addWidget(self.dates)
-        for w in (course_label, self.course, self.apply):
-            filters.addWidget(w)
-        filters.addStretch(1)
+        self.course.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.course.setMinimumContentsLength(22)
+        filters = flow_row(self.dates, (course_label, self.course), self.apply)
         self.message = body("", "errorMessage")
         self.message.hide()
         self.summary = body("", "lastSignIn")
@@ -133,6 +133,7 @@ class ItemAnalysisPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.course.activated.connect(lambda _i: self.refresh())
+        enter_acts(self.refresh, self.course)
         self.export_button.clicked.connect(self.export)
         # Each request has a number; a result for an older one (or one that arrives
         # after sign-out) is dropped.

@@ -20,15 +20,20 @@ from kiosk import matrix, users
 from kiosk import status as status_rule
 from kiosk.context import AppContext
 from kiosk.operations import exports
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import (
     Index,
     ManagerPanel,
     RowsModel,
+    SelectionGate,
+    course_titles,
     fmt,
     labelled_edit,
+    local_day,
     local_time,
     table_view,
 )
+from kiosk.ui.theme import HIGH_CONTRAST, current_high_contrast
 from kiosk.ui.widgets import body, button, heading
 from kiosk.wording import human_date
 
@@ -74,10 +79,14 @@ class MatrixModel(RowsModel):
         row = self.rows[index.row()]
         if index.column() == STATUS_COLUMN:
             colours = STATUS_COLOURS[row["_state"]]
+            # High contrast: the table's own black and white (pastel cells were light
+            # blocks in a black theme), with the status's words as the cue.
+            high = current_high_contrast()
             if role == Qt.ItemDataRole.BackgroundRole:
-                return QColor(colours[0])
+                return None if high else QColor(colours[0])
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(colours[1])
+                return QColor(HIGH_CONTRAST.get(colours[1], "#ffffff") if high
+                              else colours[1])
             if role == Qt.ItemDataRole.UserRole:
                 return row["_urgency"]
             if role == Qt.ItemDataRole.ToolTipRole and row.get("_note"):
@@ -134,11 +143,10 @@ class MatrixPanel(ManagerPanel):
         status_label.setBuddy(self.status_filter)
         role_label = QLabel("&Role")
         role_label.setBuddy(self.role_filter)
-        filters = QHBoxLayout()
-        for w in (status_label, self.status_filter, role_label, self.role_filter,
-                  self.job_filter, search_label, self.search):
-            filters.addWidget(w)
-        filters.setStretchFactor(self.search, 1)
+        self.search.setMinimumWidth(240)
+        filters = flow_row((status_label, self.status_filter),
+                           (role_label, self.role_filter, self.job_filter),
+                           (search_label, self.search))
 
         self.model = MatrixModel(self)
         self.proxy = QSortFilterProxyModel(self)
@@ -174,6 +182,8 @@ class MatrixPanel(ManagerPanel):
                 ("kiosk_id", "Kiosk"))],
             formatters={
                 "finished_at": local_time,
+                "expires_on": local_day,
+                "course_id": course_titles(ctx),
                 "status": lambda v: "Submitted" if v == "submitted" else "Not finished",
                 "passed": lambda v: {1: "Passed", 0: "Not passed"}.get(v, ""),
             },
@@ -204,6 +214,7 @@ class MatrixPanel(ManagerPanel):
         self.table.doubleClicked.connect(self.open_history)
         self.history_button.clicked.connect(lambda: self.open_history(self.table.currentIndex()))
         self.back_button.clicked.connect(self.show_matrix)
+        SelectionGate(self.table, self.history_button)
         self.export_button.clicked.connect(self.export)
 
     def shown(self) -> None:

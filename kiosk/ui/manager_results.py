@@ -11,15 +11,18 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.filters import ResultsFilter
 from kiosk.operations import exports
+from kiosk.ui.layouts import flow_row
 from kiosk.ui.manager_common import (
     DateRange,
     ManagerPanel,
     PagedModel,
+    course_titles,
     labelled_edit,
+    local_day,
     local_time,
     table_view,
 )
-from kiosk.ui.widgets import announce, body, button
+from kiosk.ui.widgets import announce, body, button, enter_acts
 from kiosk.wording import human_date
 
 COLUMNS = (
@@ -44,16 +47,18 @@ class ResultsPanel(ManagerPanel):
         course_label = QLabel("&Course")
         course_label.setBuddy(self.course)
         self.apply = button("Show", "Show results with these filters", primary=True)
-        filters = QHBoxLayout()
-        filters.addWidget(self.dates)
-        for w in (person_label, self.person, course_label, self.course, self.apply):
-            filters.addWidget(w)
-        filters.addStretch(1)
+        # Long course titles would make the row (and the tab) wider than the screen.
+        self.course.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.course.setMinimumContentsLength(22)
+        filters = flow_row(self.dates, (person_label, self.person),
+                           (course_label, self.course), self.apply)
         self.message = body("", "errorMessage")
         self.message.hide()
         self.model = PagedModel(
             COLUMNS, records.results_key, records.PAGE_SIZE,
-            formatters={"finished_at": local_time,
+            formatters={"finished_at": local_time, "expires_on": local_day,
+                        "course_id": course_titles(ctx),
                         "passed": lambda v: {1: "Passed", 0: "Not passed"}.get(v, "")},
             parent=self)
         self.table = table_view(self.model, "Results table")
@@ -74,10 +79,7 @@ class ResultsPanel(ManagerPanel):
         self.check_button = button("Check", "Check this certificate code")
         self.check_result = body("", "infoMessage")
         self.check_result.hide()
-        check = QHBoxLayout()
-        for w in (check_label, self.check_code, self.check_button):
-            check.addWidget(w)
-        check.addStretch(1)
+        check = flow_row((check_label, self.check_code), self.check_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
@@ -93,6 +95,7 @@ class ResultsPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.course.activated.connect(lambda _i: self.refresh())
+        enter_acts(self.refresh, self.course)
         self.export_results.clicked.connect(lambda: self.export("results"))
         self.export_answers.clicked.connect(lambda: self.export("answers"))
 

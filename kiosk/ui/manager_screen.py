@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QProgressBar,
     QScrollArea,
+    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -31,7 +32,7 @@ from kiosk.ui.manager_people import PeoplePanel
 from kiosk.ui.manager_results import ResultsPanel
 from kiosk.ui.manager_security import SecurityPanel
 from kiosk.ui.manager_settings import SettingsPanel
-from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.ui.widgets import Screen, body, button, heading, repolish
 
 
 class ManagerTabs(QTabWidget):
@@ -119,10 +120,35 @@ class ManagerScreen(Screen):
         job_row.addWidget(self.progress, 1)
         job_row.addWidget(self.cancel)
         layout.addLayout(job_row)
+        # The current table cell in full, for a manager moving through a table by keyboard
+        # (an elided cell's words are otherwise only on hover).
+        self.cell_line = body("", "cellLine")
+        self.cell_line.setAccessibleName("Current cell")
+        self.cell_line.setWordWrap(False)  # one line: its room is kept, nothing jumps
+        self.cell_line.setProperty("empty", True)
+        layout.insertWidget(layout.count() - 1, self.cell_line)
+        for view in self.findChildren(QTableView):
+            reporter = getattr(view, "cell_reporter", None)
+            if reporter is not None:
+                reporter.changed.connect(self._show_cell)
         self._recorded: set[int] = set()
         self._open_tab = -1
         self.tabs.currentChanged.connect(self._tab_opened)
         self.back.clicked.connect(self.back_requested.emit)
+
+    def _show_cell(self, words: str) -> None:
+        # Always there (so the tab's layout never jumps as focus moves); framed only
+        # while it shows a cell. A very long cell is cut at the line's end here too,
+        # (its tooltip and accessible description keep the whole).
+        room = self.cell_line.contentsRect().width() - 4
+        shown = (self.cell_line.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight,
+                                                           room) if room > 40 else words)
+        self.cell_line.setText(shown)
+        self.cell_line.setToolTip(words)
+        self.cell_line.setAccessibleDescription(words)
+        if bool(self.cell_line.property("empty")) == bool(words):
+            self.cell_line.setProperty("empty", not words)
+            repolish(self.cell_line)
 
     def allowed(self) -> bool:
         user = self.ctx.current_user
@@ -161,4 +187,5 @@ class ManagerScreen(Screen):
             panel.reset()
         self._recorded.clear()
         self.progress.hide()
+        self._show_cell("")
         self.tabs.setCurrentIndex(0)

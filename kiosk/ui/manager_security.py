@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
 from kiosk import reports
 from kiosk.clock import to_iso
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import people
-from kiosk.ui.manager_common import DateRange, ManagerPanel, RowsModel, local_time, table_view
+from kiosk.ui.layouts import flow_row
+from kiosk.ui.manager_common import (
+    DateRange,
+    ManagerPanel,
+    RowsModel,
+    SelectionGate,
+    local_day,
+    local_time,
+    table_view,
+)
 from kiosk.ui.widgets import body, button, heading
 
 DEFAULT_DAYS = 30
@@ -26,14 +35,11 @@ class SecurityPanel(ManagerPanel):
         self.setObjectName("securityPanel")
         self.dates = DateRange()
         self.apply = button("Show", "Show the report for these dates", primary=True)
-        top = QHBoxLayout()
-        top.addWidget(self.dates)
-        top.addWidget(self.apply)
-        top.addStretch(1)
+        top = flow_row(self.dates, self.apply)
         self.message = body("", "errorMessage")
         self.message.hide()
         self.per_day = RowsModel((("day", "Day (UTC)"), ("failures", "Failed sign-ins")),
-                                 parent=self)
+                                 formatters={"day": local_day}, parent=self)
         self.per_day_table = table_view(self.per_day, "Failed sign-ins per day")
         self.tried = RowsModel((("username_entered", "Username typed"),
                                 ("failures", "Failures"), ("account", "Matches account"),
@@ -57,10 +63,9 @@ class SecurityPanel(ManagerPanel):
         grid.addWidget(self.tried_table, 1, 1)
         grid.setColumnStretch(0, 2)
         grid.setColumnStretch(1, 3)
-        lock_row = QHBoxLayout()
-        lock_row.addWidget(heading("Locked now", level=2))
-        lock_row.addWidget(self.locked_note, 1)
-        lock_row.addWidget(self.unlock_button)
+        self.locked_note.setWordWrap(False)
+        lock_row = flow_row(heading("Locked now", level=2), self.locked_note,
+                            self.unlock_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -72,6 +77,7 @@ class SecurityPanel(ManagerPanel):
         self.dates.since.returnPressed.connect(self.refresh)
         self.dates.until.returnPressed.connect(self.refresh)
         self.unlock_button.clicked.connect(self.unlock)
+        SelectionGate(self.locked_table, self.unlock_button)
 
     def shown(self) -> None:
         if not self.dates.since.text() and not self.dates.until.text():
@@ -104,7 +110,6 @@ class SecurityPanel(ManagerPanel):
         self.locked.set_rows(rows)
         self.locked_note.setText("Nobody is locked out." if not rows
                                  else f"{len(rows)} locked; select one, then Unlock.")
-        self.unlock_button.setEnabled(bool(rows))
         self.locked_table.setColumnWidth(0, 150)
         self.locked_table.setColumnWidth(1, 200)
         self.locked_table.setColumnWidth(2, 90)

@@ -21,7 +21,7 @@ from kiosk.operations import settings as settings_ops
 from kiosk.operations.settings import SettingsInvalid
 from kiosk.ui import metrics
 from kiosk.ui.manager_common import ManagerPanel
-from kiosk.ui.widgets import body, button
+from kiosk.ui.widgets import body, button, enter_acts
 
 # What a manager reads; the key (a public contract for `kiosk settings`) is only in the
 # tooltip, for someone matching the screen to the README.
@@ -68,6 +68,9 @@ class SettingsPanel(ManagerPanel):
         form_box = QWidget()
         form = QFormLayout(form_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Each label above its field: at 200% text a label beside it squeezed the field
+        # to a few letters, and the labels are long.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for s in settings_mod.REGISTRY:
             widget: QLineEdit | QCheckBox
             if s.kind is bool:
@@ -76,7 +79,11 @@ class SettingsPanel(ManagerPanel):
                 widget = QLineEdit()
                 widget.setMaxLength(s.max_length if s.kind is str else 10)
                 widget.setMinimumHeight(metrics.FIELD_HEIGHT)
-                widget.setMaximumWidth(420 if s.kind is str else 140)
+                # Text fields as wide as the column allows (a 420 px cap showed "n's
+                # Centre" at 200% text); numbers stay short, wide enough for 4 digits.
+                if s.kind is not str:
+                    widget.setMaximumWidth(max(140, widget.fontMetrics().horizontalAdvance(
+                        "0" * 8) + 40))
             widget.setObjectName(f"setting_{s.key}")
             widget.setAccessibleName(label_for(s.key))
             widget.setAccessibleDescription(s.help)
@@ -119,6 +126,7 @@ class SettingsPanel(ManagerPanel):
         layout.addWidget(scroll, 1)
         layout.addLayout(row)
         self.save_button.clicked.connect(self.save)
+        enter_acts(self.save, *self.fields.values())
         self.revert_button.clicked.connect(self.load)
 
     def shown(self) -> None:
@@ -133,6 +141,7 @@ class SettingsPanel(ManagerPanel):
                 widget.setChecked(bool(values[key]))
             else:
                 widget.setText(settings_mod.format_value(values[key]))
+                widget.setCursorPosition(0)  # show the start of a long value, not its end
             self.errors[key].hide()
         self.message.hide()
 

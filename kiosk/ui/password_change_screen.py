@@ -10,7 +10,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import session
 from kiosk.ui import metrics
-from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.ui.widgets import Screen, body, button, card_width, heading
 
 
 class PasswordChangeScreen(Screen):
@@ -23,8 +23,7 @@ class PasswordChangeScreen(Screen):
         self.first_sign_in = False  # set by the main window: a new account, not a reset
         card = QFrame()
         card.setObjectName("card")
-        card.setMinimumWidth(metrics.CARD_MIN_WIDTH)
-        card.setMaximumWidth(metrics.CARD_WIDTH)
+        card_width(card, metrics.CARD_MIN_WIDTH, metrics.CARD_WIDTH)
         layout = QVBoxLayout(card)
         layout.addWidget(heading("Choose a new password"))
         self.intro = body("")

@@ -39,7 +39,7 @@ from kiosk.ui import metrics
 from kiosk.ui.listen import ListenControl
 from kiosk.ui.safe_browser import SafeBrowser, describe_external
 from kiosk.ui.theme import PREF_HIGH_CONTRAST, PREF_TEXT_SCALE, person_text_scale, remember
-from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.ui.widgets import Screen, body, button, heading, repolish
 from kiosk.users import User
 
 TICK = "\u2713"
@@ -184,6 +184,16 @@ class ReaderScreen(Screen):
     @property
     def course(self) -> Any:  # kiosk.course.Course or None
         return self.ctx.course
+
+    def changeEvent(self, event: QEvent) -> None:  # Qt's name
+        # At large text the course title took three lines of a 768-pixel screen and left
+        # the page one line: it becomes a second-level heading then.
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "title"):
+            wanted = "subheading" if self.font().pixelSize() >= 24 else "heading"
+            if self.title.objectName() != wanted:
+                self.title.setObjectName(wanted)
+                repolish(self.title)
+        super().changeEvent(event)
 
     def entered(self) -> None:
         user = self.ctx.current_user

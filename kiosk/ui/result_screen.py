@@ -16,8 +16,8 @@ from kiosk.errors import KioskError
 from kiosk.quiz import Attempt, AttemptQuestion
 from kiosk.ui import metrics
 from kiosk.ui.certificate_pdf import print_certificate, save_certificate
-from kiosk.ui.layouts import clear_layout
-from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.ui.layouts import clear_layout, flow_row
+from kiosk.ui.widgets import ElidingButton, Screen, body, button, heading
 from kiosk.wording import human_date, plural
 
 
@@ -51,11 +51,8 @@ class ResultScreen(Screen):
         self.print.setObjectName("printCertificateButton")
         self.home = button("Back to &home", "Back to home")
         self.home.setObjectName("homeButton")
-        actions = QHBoxLayout()
-        actions.addWidget(self.save)
-        actions.addWidget(self.print)
-        actions.addStretch(1)
-        actions.addWidget(self.home)
+        # A row that wraps: at 200% text the three buttons are wider than 1024 pixels.
+        actions = flow_row(self.save, self.print, self.home)
         # A pass is an occasion: the verdict, the dates and the certificate in one box.
         self.top_box = QFrame()
         self.top_box.setObjectName("resultTop")
@@ -159,8 +156,12 @@ class ResultScreen(Screen):
             section_id = item.question.section
             title = (self.ctx.course.section(section_id).title
                      if self.ctx.course is not None else section_id)
-            link = button(f"Read: {title}", f"Read the section {title} again (you can come "
-                          "back to this result)")
+            link = ElidingButton(f"Read: {title}")
+            link.setMinimumHeight(metrics.BUTTON_HEIGHT)
+            link.setAutoDefault(True)
+            link.setAccessibleName(f"Read the section {title} again (you can come back to "
+                                   "this result)")
+            link.setToolTip(f"Read: {title}")
             link.setObjectName("readSectionButton")
             link.clicked.connect(lambda _=False, s=section_id: self.section_requested.emit(s))
             row = QHBoxLayout()

@@ -13,7 +13,7 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.operations import setup
 from kiosk.ui import metrics
-from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.ui.widgets import Screen, body, button, card_width, heading
 
 
 def _field(name: str, accessible: str, password: bool = False) -> QLineEdit:
@@ -35,8 +35,7 @@ class SetupScreen(Screen):
         self.setObjectName("setupScreen")
         card = QFrame()
         card.setObjectName("card")
-        card.setMinimumWidth(metrics.CARD_MIN_WIDTH)
-        card.setMaximumWidth(metrics.CARD_WIDTH + 120)
+        card_width(card, metrics.CARD_MIN_WIDTH, metrics.CARD_WIDTH + 120)
         layout = QVBoxLayout(card)
         layout.setSpacing(metrics.SPACING)
         layout.addWidget(heading("Set up this kiosk"))

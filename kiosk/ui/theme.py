@@ -63,7 +63,10 @@ _FONT = re.compile(r"font-size:\s*(\d+)px")
 
 
 def _base() -> str:
-    return resource_path("styles", "kiosk.qss").read_text(encoding="utf-8")
+    text = resource_path("styles", "kiosk.qss").read_text(encoding="utf-8")
+    # Images named in the sheet (the combo box arrow) live beside it; Qt resolves url()
+    # against the working folder, so they are made absolute here.
+    return text.replace("url(styles/", f"url({resource_path('styles').as_posix()}/")
 
 
 def unmapped_colours() -> set[str]:
@@ -82,6 +85,8 @@ def stylesheet(high_contrast: bool = False, scale: float = 1.0) -> str:
     text = _base()
     if high_contrast:
         text = _COLOUR.sub(lambda m: HIGH_CONTRAST.get(m.group(0).lower(), m.group(0)), text)
+        # The arrow drawn in #ffff00. PNG, not SVG: the built kiosk ships no SVG plugin.
+        text = text.replace("down-arrow.png", "down-arrow-hc.png")
         text += "\n" + resource_path("styles", "high-contrast.qss").read_text(encoding="utf-8")
     return scale_fonts(text, scale)
 
@@ -125,8 +130,12 @@ def palette(high_contrast: bool) -> QPalette:
 def apply_theme(app: QApplication, high_contrast: bool = False, scale: float = 1.0) -> None:
     # One style on every platform: the gallery drawn on Linux is what a Windows kiosk shows,
     # and the stylesheet is written against Fusion's drawing.
-    if app.style().name().lower() != "fusion":
+    # Set once: with a stylesheet applied, app.style() is Qt's stylesheet style (its name
+    # is ""), so asking it each time set Fusion again at every sign-in, and each call
+    # left a style wrapper and its references behind (the soak's growth, issue 13).
+    if not app.property("kiosk_fusion"):
         app.setStyle("Fusion")
+        app.setProperty("kiosk_fusion", True)
     # Setting a stylesheet re-polishes every widget in the application, which takes
     # seconds on an old PC with the manager area built: only do it when it changes.
     wanted = stylesheet(high_contrast, scale)
