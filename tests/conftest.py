@@ -179,6 +179,22 @@ def run_kiosk(tmp_path: Path, clock: FakeClock,
     return run
 
 
+def assert_owner_only(path: Path) -> None:
+    """The file is readable by its owner alone (mode 0600) where the OS has such modes.
+
+    Windows has none: `os.open(..., 0o600)` only leaves the read-only attribute off, and
+    who may read a file there is set by the folder's ACL (docs/DEPLOYMENT.md, section 2),
+    which Wine does not enforce. There the file must at least be writable by its owner.
+    """
+    import stat
+
+    mode = path.stat().st_mode
+    if sys.platform == "win32":
+        assert mode & stat.S_IWRITE, f"{path.name} is read-only"
+    else:
+        assert oct(stat.S_IMODE(mode)) == "0o600", (path.name, oct(mode))
+
+
 def run_as(run_kiosk: Callable[..., subprocess.CompletedProcess[str]], *args: str,
            username: str = "manager", password: str = MANAGER_PASSWORD, input: str = "",
            **kwargs: object) -> subprocess.CompletedProcess[str]:
