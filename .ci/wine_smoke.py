@@ -40,6 +40,18 @@ def fail(what: str, result: subprocess.CompletedProcess[str] | None = None) -> N
     sys.exit(1)
 
 
+def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """subprocess.run, with one more go when Wine itself fails to start the process
+    (CreateProcess's ERROR_INTERNAL_ERROR on a loaded machine: not the kiosk's doing)."""
+    try:
+        return subprocess.run(command, **kwargs)  # type: ignore[call-overload,no-any-return]
+    except OSError as exc:
+        if getattr(exc, "winerror", None) != 1359:
+            raise
+        print(f"smoke: Wine failed to start a process ({exc}); once more", flush=True)
+        return subprocess.run(command, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+
 def kiosk(*args: str, input: str | None = None, expect: int = 0, signed_in: bool = False,
           ) -> subprocess.CompletedProcess[str]:
     """`kiosk ARGS --db DB`; `signed_in`: as the manager morgan, password piped in first
@@ -47,9 +59,9 @@ def kiosk(*args: str, input: str | None = None, expect: int = 0, signed_in: bool
     if signed_in:
         args = (*args, "--as", MANAGER)
         input = PASSWORD + "\n" + (input or "")
-    result = subprocess.run([sys.executable, "-m", "kiosk", *args, "--db", str(DB)],
-                            input=input or "", capture_output=True, encoding="utf-8",
-                            cwd=BASE, timeout=120)
+    result = run([sys.executable, "-m", "kiosk", *args, "--db", str(DB)],
+                 input=input or "", capture_output=True, encoding="utf-8", cwd=BASE,
+                 timeout=120)
     if result.returncode != expect:
         fail(f"`kiosk {' '.join(args)}` should exit {expect}", result)
     if "Traceback" in result.stdout + result.stderr:
@@ -206,7 +218,7 @@ def main() -> int:
     step("the instance lock: a second kiosk and a restore are refused while one runs")
     kiosk_proc = Holder(KIOSK_HOLDER)
     try:
-        second = subprocess.run(
+        second = run(
             [sys.executable, "-c", "import sys\nfrom kiosk.instance import InstanceLock\n"
              "InstanceLock(sys.argv[1]).acquire()", str(DB)],
             capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60)
@@ -221,7 +233,7 @@ def main() -> int:
     finally:
         kiosk_proc.kill()
     step("the lock ends with the process, even when it is killed")
-    check = subprocess.run(
+    check = run(
         [sys.executable, "-c", "import sys\nfrom kiosk.instance import InstanceLock\n"
          "InstanceLock(sys.argv[1]).acquire()\nprint('taken')", str(DB)],
         capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60)

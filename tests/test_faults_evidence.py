@@ -384,6 +384,28 @@ def test_refused_close_attempts_are_logged(qtbot, ctx, manager, window):
     assert len(list(access_log.query(ctx.db, events=(access_log.CLOSE_REFUSED,)))) == 2
 
 
+def test_a_windows_sign_out_or_shutdown_ends_the_run_with_kiosk_exit(qapp, ctx):
+    """Windows asks (commitDataRequest), then tells (aboutToQuit) and may end the process
+    at once: the exit is written then, once; an ordinary quit is not taken for one."""
+    from kiosk import access_log
+    from kiosk.operations import session
+    from kiosk.ui.app import SessionEnd
+
+    ends = SessionEnd(qapp, lambda how: session.kiosk_terminated(ctx, how))
+    try:
+        qapp.aboutToQuit.emit()  # a manager's close or SIGTERM: recorded by their own code
+        assert not ends.recorded
+        ends.asked_to_end()  # WM_QUERYENDSESSION
+        qapp.aboutToQuit.emit()  # WM_ENDSESSION
+        qapp.aboutToQuit.emit()
+    finally:
+        qapp.aboutToQuit.disconnect(ends.quitting)
+        qapp.commitDataRequest.disconnect(ends.asked_to_end)
+        ends.setParent(None)
+    exits = list(access_log.query(ctx.db, events=(access_log.KIOSK_EXIT,)))
+    assert len(exits) == 1 and "Windows sign-out or shutdown" in exits[0]["reason"]
+
+
 @pytest.mark.parametrize("how", ["deleted", "emptied"])
 def test_a_vanished_database_where_a_kiosk_ran_is_a_fault_not_first_run(tmp_path, run_kiosk,
                                                                         how):

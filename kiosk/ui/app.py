@@ -164,9 +164,10 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     watcher = FirstPaint(after_first_paint)
     window.screens[window.current_screen()].installEventFilter(watcher)
     stopped = _handle_sigterm(app)
+    session_end = SessionEnd(app, lambda how: session.kiosk_terminated(ctx, how))
     _show(window, windowed)
     code = app.exec()
-    if stopped:
+    if stopped and not session_end.recorded:
         session.kiosk_terminated(ctx, stopped[0])
     for jobs in runners:
         jobs.wait()  # a backup under way finishes before its database is closed
@@ -175,6 +176,33 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     ctx.db.close()
     lock.release()
     return int(code)
+
+
+class SessionEnd(QObject):
+    """Records `kiosk_exit` when Windows signs the kiosk account out or shuts down.
+
+    Windows sends a GUI program no signal then: it asks (WM_QUERYENDSESSION, for which Qt
+    emits commitDataRequest), then tells (WM_ENDSESSION, for which Qt emits aboutToQuit)
+    and may end the process as soon as that returns, so `app.exec()` never returns and
+    nothing after it runs. The exit is therefore written from aboutToQuit, and only after
+    the question: an ordinary quit (a manager's close, SIGTERM) is recorded elsewhere.
+    """
+
+    def __init__(self, app: QApplication, record: Callable[[str], None]) -> None:
+        super().__init__(app)
+        self.record = record
+        self.asked = False
+        self.recorded = False
+        app.commitDataRequest.connect(self.asked_to_end)
+        app.aboutToQuit.connect(self.quitting)
+
+    def asked_to_end(self, _manager: object = None) -> None:
+        self.asked = True
+
+    def quitting(self) -> None:
+        if self.asked and not self.recorded:
+            self.recorded = True
+            self.record("Windows sign-out or shutdown")
 
 
 def _handle_sigterm(app: QApplication) -> list[str]:
