@@ -8,6 +8,7 @@ on every system and run in both places.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -278,3 +279,23 @@ def test_a_killed_kiosk_is_found_at_next_start_and_its_lock_is_free(db_path, clo
     assert access_log.UNCLEAN_SHUTDOWN in events
     assert access_log.KIOSK_EXIT not in events
     assert run_kiosk("verify", "--db", str(db_path)).returncode == 0
+
+
+def test_kiosk_run_without_a_working_qt_says_so_in_one_line(tmp_path):
+    """Qt that will not load (on Windows "DLL load failed": a missing Visual C++ runtime,
+    a quarantined DLL; under Wine, no PySide6 at all) is a fact about the PC, not a bug."""
+    broken = tmp_path / "broken" / "PySide6"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        'raise ImportError("DLL load failed while importing QtCore")\n', encoding="utf-8")
+    env = kiosk_env()
+    env["PYTHONPATH"] = str(broken.parent) + os.pathsep + env["PYTHONPATH"]
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run", "--exit-when-ready", "--db",
+         str(tmp_path / "data.db")], capture_output=True, text=True, encoding="utf-8",
+        env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kiosk: error: the kiosk's window cannot "
+                                                   "start because Qt (PySide6) did not load")
+    assert not (tmp_path / "data.db").exists()  # nothing was created
