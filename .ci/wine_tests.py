@@ -261,7 +261,7 @@ def failed_tests(output: str) -> tuple[list[str], list[str]]:
     a process, every other failure)."""
     spawn, other = [], []
     for line in output.splitlines():
-        match = re.match(r"^(?:FAILED|ERROR) (\S+)", line)
+        match = re.match(r"^(?:FAILED|ERROR) (\S.*?)(?: - .*)?$", line)
         if match:
             (spawn if WINE_SPAWN_FAILURE in line else other).append(
                 match.group(1).replace("\\", "/"))
