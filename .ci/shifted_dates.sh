@@ -24,6 +24,7 @@ FILES=(
     tests/test_login_screens.py tests/test_demo.py tests/test_journey.py
     tests/test_course_pack.py tests/test_item_analysis.py tests/test_evidence.py
     tests/test_backup.py tests/test_access_log.py tests/test_county_cli.py
+    tests/test_evidence_gaps.py tests/test_printing.py
 )
 SELECT=(-m "not slow" -p no:cacheprovider -q -n auto "${FILES[@]}")
 

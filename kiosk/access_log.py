@@ -389,13 +389,15 @@ def receipt(db: Database, clock: Clock, *, kiosk_id: str, centre_name: str) -> R
 
 
 def take_receipt(db: Database, clock: Clock, *, kiosk_id: str, centre_name: str, who: str,
-                 user_id: int | None = None) -> Receipt:
-    """A receipt of the chain as it is now, and a log row saying one was taken (after it)."""
+                 user_id: int | None = None, via: str = "") -> Receipt:
+    """A receipt of the chain as it is now, and a log row saying one was taken (after it).
+
+    `via` names the channel ("command line, OS user ann"), as kiosk.audit does."""
     with write_transaction(db):
         taken = receipt(db, clock, kiosk_id=kiosk_id, centre_name=centre_name)
         append(db, clock, kiosk_id=kiosk_id, event=MANAGER_ACTION, username_entered=who,
                user_id=user_id, user_matched=who if user_id is not None else "",
-               reason=f"log receipt taken at row {taken.row_id}")
+               reason=f"log receipt taken at row {taken.row_id}" + (f" [{via}]" if via else ""))
     return taken
 
 

@@ -515,7 +515,8 @@ def backup_to(db: Database, target: Path | str) -> None:
             remove_stale_journal(target)
             replace_file(tmp, target)  # Windows: refused while a viewer has the old backup open
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for leftover in (tmp, *(Path(f"{tmp}{s}") for s in partials.SQLITE_SIDE_FILES)):
+            leftover.unlink(missing_ok=True)  # its journal holds pages of the same records
         raise
 
 

@@ -6,7 +6,7 @@ training puts a digest of itself into it, in the same transaction that makes it:
 - a submitted attempt (its row, certificate code and expiry, and every question
   with its answer and points) writes a `test_submitted` row;
 - every change to who a person is (username, full name, role, disabled, password
-  hash) writes an `identity` row.
+  hash, county person id) writes an `identity` row.
 
 `kiosk.verifier` recomputes each digest from the tables and compares it with the
 newest one in the chain, so changing, inserting, deleting or re-attributing a
@@ -45,6 +45,9 @@ _IDENTITY_TYPES: dict[str, type] = {
     "id": int, "username": str, "full_name": str, "role": str, "disabled": int,
     "password_hash": str,
 }
+# v2 adds the county-wide person id: changing it (`UPDATE users SET person_uid = ...`)
+# would make another person's county certificates count as this account's.
+_IDENTITY_V2_TYPES: dict[str, type] = {**_IDENTITY_TYPES, "person_uid": str}
 
 ATTEMPT_REASON = re.compile(r"^attempt (?P<id>\S+) digest (?P<digest>[0-9a-f]{64})")
 IDENTITY_REASON = re.compile(r"^user (?P<id>\d+) digest (?P<digest>[0-9a-f]{64})")
@@ -70,7 +73,17 @@ def attempt_digest(attempt: Mapping[str, Any], questions: Iterable[Mapping[str, 
 
 
 def identity_digest(user: Mapping[str, Any]) -> str:
-    return _sha(["identity-v1", _canon(user, _IDENTITY_TYPES)])
+    """What every new seal records: who the account is, including its county id."""
+    return _sha(["identity-v2", _canon(user, _IDENTITY_V2_TYPES)])
+
+
+def identity_digests(user: Mapping[str, Any]) -> tuple[str, str]:
+    """The digests a seal may hold: v2, or v1 (written before county ids were sealed).
+
+    A v2 seal matches only v2, so a changed county id is caught; an account whose newest
+    seal is still v1 has its county id checked from its next change on (SECURITY.md).
+    """
+    return identity_digest(user), _sha(["identity-v1", _canon(user, _IDENTITY_TYPES)])
 
 
 def stored_attempt(db: Database, attempt_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -194,8 +207,9 @@ def seal_problem(db: Database, attempt_id: str) -> str:
         return "the person it was issued to is not in the file"
     reason = _latest_reason(db, IDENTITY, f"user {int(attempt['user_id'])} digest ")
     match = IDENTITY_REASON.match(reason or "")
-    if not match or match["digest"] != identity_digest(user[0]):
-        return "the person's name or username was changed outside the kiosk"
+    if not match or match["digest"] not in identity_digests(user[0]):
+        return ("the person's name, username or county link was changed outside the "
+                "kiosk")
     return ""
 
 

@@ -22,6 +22,7 @@ from kiosk.instance import _try_lock, _unlock
 
 log = logging.getLogger("kiosk")
 NOTE_SUFFIX = ".note"
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
 def notes_folder() -> Path:
@@ -76,9 +77,13 @@ def remove_leftovers() -> list[Path]:
                 continue  # its writer is still at work
             os.lseek(fd, 0, os.SEEK_SET)
             target = Path(os.read(fd, 4096).decode("utf-8", "replace").strip())
-            if target.name.endswith((".partial", ".restoring")) and target.exists():
-                target.unlink()
-                removed.append(target)
+            if target.name.endswith((".partial", ".restoring")):
+                # A backup's partial is an SQLite file: a kill can leave its journal too,
+                # holding pages of the same records.
+                for leftover in (target, *(Path(f"{target}{s}") for s in SQLITE_SIDE_FILES)):
+                    if leftover.exists():
+                        leftover.unlink()
+                        removed.append(leftover)
             _unlock(fd)
         except OSError as exc:
             log.warning("could not clean up after %s: %s", note, exc)

@@ -91,6 +91,11 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("certificates_folder", str, "",
             "Folder certificates are saved to in one step; empty = Documents/Kiosk "
             "certificates.", max_length=260),
+    # A learner's Print never opens a dialog (kiosk/ui/printing.py).
+    Setting("certificate_printer", str, "",
+            "Printer learners' certificates print on, with no print dialog; empty = this "
+            "PC's default printer. A printer that makes files (Print to PDF) is never used: "
+            "the certificate is saved to the certificates folder instead.", max_length=260),
 )
 
 BY_KEY = {s.key: s for s in REGISTRY}

@@ -213,9 +213,10 @@ def _check_identities(db: Database, report: Report, sealed: _Sealed) -> None:
         label = f"account '{access_log.clean_text(user['username'], 64)}' (id {user['id']})"
         if seal is None:
             report.add(f"{label} was added outside the kiosk")
-        elif evidence.identity_digest(user) != seal[0]:
-            report.add(f"{label}: its username, name, role, status or password was changed "
-                       f"outside the kiosk (last recorded in log row {seal[1]})")
+        elif seal[0] not in evidence.identity_digests(user):
+            report.add(f"{label}: its username, name, role, status, password or county "
+                       f"link was changed outside the kiosk (last recorded in log row "
+                       f"{seal[1]})")
     for user_id, (_digest, row_id) in sealed.identities.items():
         if user_id not in present:
             report.add(f"account id {user_id} (recorded in log row {row_id}) has been removed")

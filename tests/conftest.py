@@ -41,7 +41,7 @@ GUI_MODULES = frozenset({
     "test_manager_ui.py", "test_quiz_ui.py", "test_reader.py", "test_urgent.py",
     "test_build.py", "test_county_ui.py", "test_jobs.py", "test_evidence_ui.py",
     "test_accessibility.py", "test_gallery.py", "test_journey.py", "test_manager_product.py",
-    "test_speech.py",
+    "test_speech.py", "test_printing.py",
 })
 # Fixtures that create a QApplication or a window.
 GUI_FIXTURES = frozenset({"qtbot", "qapp", "window"})

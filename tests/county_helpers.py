@@ -61,6 +61,21 @@ def join(ctx: AppContext, admin_url: str, centre: str = "") -> str:
     return url
 
 
+def a_manager(ctx: AppContext) -> users.User:
+    """An active manager of this kiosk (made the first time it is asked for)."""
+    row = ctx.db.execute("SELECT username FROM users WHERE role = 'manager' AND disabled = 0 "
+                         "ORDER BY id LIMIT 1").fetchone()
+    return users.require(ctx.db, row[0]) if row else add_person(ctx, "county-mgr",
+                                                                role="manager")
+
+
+def link(ctx: AppContext, username: str, code: str) -> str:
+    """A manager links `username` to the county's holder of certificate `code`."""
+    from kiosk.operations import county
+
+    return county.link_person(ctx, a_manager(ctx), username, code)
+
+
 def sync_now(ctx: AppContext, **kwargs: Any) -> sync.SyncResult:
     url, kiosk_id = sync.server_url(ctx.db_path)
     return sync.push(ctx.db, url, kiosk_id, ctx.clock, **kwargs)

@@ -76,7 +76,9 @@ class PgServer:
 
     def start(self) -> None:
         opts = (f"-p {self.port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 "
-                "-c fsync=off -c max_connections=100 -c shared_buffers=64MB")
+                "-c fsync=off -c max_connections=100 -c shared_buffers=64MB "
+                # As DEPLOYMENT advises: each connection is logged with its application_name.
+                "-c log_connections=on")
         result = self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-o", opts,
                            "-l", str(self.logfile), "-w", "-t", "60", "start", check=False)
         if result.returncode != 0:

@@ -116,7 +116,11 @@ def test_text_and_borders_meet_contrast_ratios_on_every_screen(qtbot, window, ct
                                     f"{getattr(w, 'text', str)()[:20]!r} is {ratio:.2f}:1")
             focusable = [w for w in controls if isinstance(w, QPushButton)][:3]
             for w in focusable:
+                # The ring is drawn only while the window is active and the button really
+                # has focus; on a loaded machine activation can lag, so wait for both.
+                window.activateWindow()
                 w.setFocus(Qt.FocusReason.TabFocusReason)
+                qtbot.waitUntil(w.hasFocus, timeout=5000)
                 settle(qtbot)
                 ratio = edge_contrast(grab(window), window, w)
                 if ratio < 3:

@@ -187,8 +187,9 @@ def test_built_kiosk_pushes_to_the_county_server(built: Path, tmp_path: Path,
     made = run_built(built, "users", "add", "mgr", "--role", "manager", cwd=tmp_path,
                      input=PASSWORD + "-long\n", env=env)
     assert made.returncode == 0, made.stderr
-    joined = run_built(built, "sync", "join", cwd=tmp_path,
-                       input=added.stdout.strip().splitlines()[-1] + "\n", env=env)
+    joined = run_built(built, "sync", "join", "--as", "mgr", cwd=tmp_path,  # a manager's
+                       input=PASSWORD + "-long\n" + added.stdout.strip().splitlines()[-1]
+                       + "\n", env=env)
     assert joined.returncode == 0, joined.stderr
     synced = run_built(built, "sync", cwd=tmp_path, env=env)
     assert synced.returncode == 0, synced.stderr

@@ -61,9 +61,11 @@ def test_set_up_a_county_join_a_kiosk_and_sync_from_the_command_line(tmp_path, r
 
     ctx = make_kiosk(tmp_path, "riverside-1")
     take_test(ctx, add_person(ctx, "zoe", "Zoë Ødegård"))
+    add_person(ctx, "manager", role="manager")
     db = str(ctx.db_path)
     ctx.db.close()
-    joined = run_kiosk("sync", "join", "--db", db, input=url + "\n")
+    # The manager's password first, then the URL (both on standard input).
+    joined = run_as(run_kiosk, "sync", "join", "--db", db, input=url + "\n")
     assert joined.returncode == 0, joined.stderr
     assert "Joined the county as kiosk riverside-1" in joined.stdout
     status = run_kiosk("sync", "status", "--db", db)
@@ -81,16 +83,17 @@ def test_mistakes_and_outages_give_one_line_and_never_the_password(tmp_path, run
                                                                    county):
     ctx = make_kiosk(tmp_path, "k1")
     url = join(ctx, county)
+    add_person(ctx, "manager", role="manager")
     db = str(ctx.db_path)
     ctx.db.close()
     password = credentials.password_of(url)
-    bad = run_kiosk("sync", "--db", db, "--server", "http://example.org/")
+    bad = run_as(run_kiosk, "sync", "--db", db, "--server", "http://example.org/")
     assert "postgresql://" in one_error_line(bad)
     port = url.rsplit(":", 1)[1].split("/")[0]
-    down = run_kiosk("sync", "--db", db, "--server", url.replace(f":{port}/", ":1/"))
+    down = run_as(run_kiosk, "sync", "--db", db, "--server", url.replace(f":{port}/", ":1/"))
     assert "cannot reach the county server" in one_error_line(down)
     wrong = url.replace(password, "not-the-password")
-    refused = run_kiosk("sync", "--db", db, "--server", wrong)
+    refused = run_as(run_kiosk, "sync", "--db", db, "--server", wrong)
     line = one_error_line(refused)
     assert "not-the-password" not in line and password not in line
     not_joined = make_kiosk(tmp_path, "k2")
@@ -119,7 +122,7 @@ def test_the_credential_lives_beside_data_db_owner_only_and_nowhere_else(tmp_pat
     db = str(ctx.db_path)
     ctx.db.close()
     port = url.rsplit(":", 1)[1].split("/")[0]
-    run_kiosk("sync", "--db", db, "--server", url.replace(f":{port}/", ":1/"))
+    run_as(run_kiosk, "sync", "--db", db, "--server", url.replace(f":{port}/", ":1/"))
     for what in ("access-log", "results", "matrix"):
         done = run_as(run_kiosk, "export", what, "--db", db, "--out",
                       str(tmp_path / f"{what}.csv"))

@@ -169,7 +169,8 @@ def test_person_renamed_to_take_anothers_certificate_is_caught(ctx, record, run_
     assert sum("changed outside the kiosk" in p for p in problems) == 2
     checked = run_kiosk("certificate", "verify", code, "--db", str(ctx.db_path))
     assert checked.returncode == 1
-    assert "NOT VALID" in checked.stderr and "name or username was changed" in checked.stderr
+    assert "NOT VALID" in checked.stderr and "name, username or county link was changed" in (
+        checked.stderr)
 
 
 def test_result_reattributed_to_someone_else_is_caught(ctx, record):
@@ -199,6 +200,30 @@ def test_account_promoted_or_added_or_password_swapped_outside_the_kiosk(ctx, re
     attack(ctx.db_path, "INSERT INTO users (username, full_name, role, password_hash, "
                         "created_at) VALUES ('ghost', 'Ghost', 'manager', 'x', '2026')")
     assert any("'ghost'" in p and "added outside" in p for p in check(ctx.db_path).problems)
+
+
+def test_county_link_swapped_to_take_anothers_county_training_is_caught(ctx, record):
+    """Sam's county id holds a pass from another centre (pulled as a sync does); giving
+    Alex that id makes the pass count as Alex's. The county id is part of who they are."""
+    from kiosk import status
+
+    course_id = record["passed"].course_id
+    sam_uid = ctx.db.execute("SELECT person_uid FROM users WHERE username = 'sam'"
+                             ).fetchone()[0]
+    ctx.db.execute("INSERT INTO county_certificates (attempt_id, person_uid, course_id, "
+                   "finished_at, expires_on, percent, certificate_code, centre, kiosk_id) "
+                   "VALUES ('elsewhere-1', ?, ?, '2026-01-02T10:00:00+00:00', '2027-01-02', "
+                   "100, 'SGK-ELSE-WHER', 'Centre B', 'kb')", [sam_uid, course_id])
+    ctx.db.conn.commit()
+    assert check(ctx.db_path).ok
+    attack(ctx.db_path, "UPDATE users SET person_uid = 'parked' WHERE username = 'sam'",
+           ("UPDATE users SET person_uid = ? WHERE username = 'alex'", (sam_uid,)))
+    alex = record["learner"]
+    today = ctx.clock.now().date()
+    assert status.training_status(ctx.db, alex.id, course_id, today).state == "passed"
+    problems = check(ctx.db_path).problems
+    assert any("'alex'" in p and "county link" in p for p in problems), problems
+    assert any("'sam'" in p for p in problems)
 
 
 @pytest.mark.parametrize("script", [
@@ -245,6 +270,11 @@ def test_full_chain_rewrite_passes_alone_but_not_against_a_receipt(ctx, record, 
     assert "Row: " in taken.stdout and saved.read_text() == taken.stdout
     assert run_kiosk("verify", "--receipt", str(saved), "--db",
                      str(ctx.db_path)).returncode == 0
+    from kiosk.osuser import os_user
+
+    [logged] = [r[0] for r in ctx.db.execute(
+        "SELECT reason FROM access_log WHERE reason LIKE 'log receipt taken%'")]
+    assert logged.endswith(f"[command line, OS user {os_user()}]")  # who took it
     ctx.db.close()
     _rewrite_chain(ctx.db_path, "sam", "mallory")
     alone = run_kiosk("verify", "--db", str(ctx.db_path))
@@ -342,35 +372,39 @@ def test_verify_works_on_a_read_only_folder(ctx, record, tmp_path, run_kiosk):
     import os
     import subprocess
     import sys
+    import tempfile
 
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    backup_to(ctx.db, folder / "data.db")
-    shutil.copyfile(ctx.db_path, folder / "live.db")
-    if os.path.exists(f"{ctx.db_path}-wal"):
-        shutil.copyfile(f"{ctx.db_path}-wal", folder / "live.db-wal")
-    for p in folder.iterdir():
-        p.chmod(0o444)
-    folder.chmod(0o555)
-    before = _file_state(folder)
     runner: list[str] = []
     if sys.platform != "win32" and os.geteuid() == 0:
         if not shutil.which("runuser"):
             pytest.skip("running as root without runuser")
-        tmp_path.chmod(0o755)
-        for parent in tmp_path.parents:
-            if parent == Path("/"):
-                break
-            parent.chmod(parent.stat().st_mode | 0o005)
         runner = ["runuser", "-u", "nobody", "--"]
-    from tests.conftest import ROOT, kiosk_env
-    for name in ("data.db", "live.db"):
-        result = subprocess.run(
-            [*runner, sys.executable, "-m", "kiosk", "verify", "--db", str(folder / name)],
-            capture_output=True, text=True, cwd=folder.anchor, env=kiosk_env(), timeout=60)
-        assert result.returncode == 0, (name, result.stderr, str(ROOT))
-    assert _file_state(folder) == before
-    folder.chmod(0o755)
+    # Not under tmp_path: pytest keeps its own tree owner-only (and another pytest session
+    # starting meanwhile puts it back to 0700), so `nobody` could not even reach the file.
+    outer = Path(tempfile.mkdtemp(prefix="kiosk-ro-test-"))
+    outer.chmod(0o755)
+    folder = outer / "ro"
+    folder.mkdir()
+    try:
+        backup_to(ctx.db, folder / "data.db")
+        shutil.copyfile(ctx.db_path, folder / "live.db")
+        if os.path.exists(f"{ctx.db_path}-wal"):
+            shutil.copyfile(f"{ctx.db_path}-wal", folder / "live.db-wal")
+        for p in folder.iterdir():
+            p.chmod(0o444)
+        folder.chmod(0o555)
+        before = _file_state(folder)
+        from tests.conftest import ROOT, kiosk_env
+        for name in ("data.db", "live.db"):
+            result = subprocess.run(
+                [*runner, sys.executable, "-m", "kiosk", "verify", "--db", str(folder / name)],
+                capture_output=True, text=True, cwd=folder.anchor, env=kiosk_env(),
+                timeout=60)
+            assert result.returncode == 0, (name, result.stderr, str(ROOT))
+        assert _file_state(folder) == before
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(outer, ignore_errors=True)
 
 
 def test_legitimate_purges_still_verify(ctx, record, clock):

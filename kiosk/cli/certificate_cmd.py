@@ -35,6 +35,9 @@ def handle_verify(args: argparse.Namespace) -> int:
 
     if args.server is not None:
         from kiosk.county.anchor import verify_certificate_on_server
+        from kiosk.osuser import name_county_connections
+
+        name_county_connections("certificate verify --server")
 
         return verify_certificate_on_server(args.server, args.code)
     ctx = open_context(db_path(args), create=False)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from kiosk.cli import signin
 from kiosk.errors import KioskError, ValidationError
 
 SERVER_ENV = "KIOSK_COUNTY_SERVER"
@@ -52,6 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
         "Their training elsewhere then counts here. Uses the joined server.")
     link.add_argument("username", metavar="USERNAME")
     link.add_argument("--certificate", required=True, metavar="CODE")
+    signin.add_flag(link)
     link.set_defaults(handler=handle_link)
 
 
@@ -74,12 +76,22 @@ def today() -> date:
     return clock_for(None).now().date()
 
 
+def name_the_connection(args: argparse.Namespace) -> None:
+    """Each connection to the server carries the command and the OS user (kiosk.osuser)."""
+    from kiosk.osuser import name_county_connections
+
+    name_county_connections(args.command, getattr(args, "county_command", None),
+                            getattr(args, "server_command", None),
+                            getattr(args, "sync_command", None))
+
+
 def connect(args: argparse.Namespace) -> Any:  # a psycopg connection
     from kiosk.county.schema import connect as pg_connect
 
     url = args.server or os.environ.get(SERVER_ENV, "").strip()
     if not url:
         raise KioskError(f"give the county server with --server URL (or set {SERVER_ENV})")
+    name_the_connection(args)
     return pg_connect(url)
 
 
@@ -168,11 +180,13 @@ def handle_verify(args: argparse.Namespace) -> int:
 def handle_link(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
     from kiosk.context import open_context
-    from kiosk.county import sync
+    from kiosk.operations import county
 
     ctx = open_context(db_path(args), create=False)
     try:
-        sync.link_person(ctx.db, ctx.db_path, ctx.clock, args.username, args.certificate)
+        actor = signin.sign_in(ctx, args)  # it changes who an account is: a manager's
+        name_the_connection(args)
+        county.link_person(ctx, actor, args.username, args.certificate)
     finally:
         ctx.db.close()
     print(f"Linked '{args.username}' to the county's record of the holder of that "

@@ -79,6 +79,9 @@ def handle_verify(args: argparse.Namespace) -> int:
         report = verifier.verify_all(db, courses, receipt)
         if report.ok and getattr(args, "server", None) is not None:
             from kiosk.county.anchor import compare_with_server
+            from kiosk.osuser import name_county_connections
+
+            name_county_connections("log verify --server")
 
             print(compare_with_server(db, path, args.server or None))
     chain = report.chain
@@ -109,12 +112,13 @@ def handle_receipt(args: argparse.Namespace) -> int:
     from kiosk import access_log
     from kiosk.cli import db_path
     from kiosk.context import open_context
+    from kiosk.operations.session import command_line_via
 
     ctx = open_context(db_path(args), create=False)
     try:
         taken = access_log.take_receipt(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
                                         centre_name=ctx.settings.centre_name,
-                                        who="(command line)")
+                                        who="(command line)", via=command_line_via())
         text = taken.text()
         if args.out is not None:
             access_log.save_receipt(args.out, text)

@@ -41,7 +41,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 
 def handle_init(args: argparse.Namespace) -> int:
     from kiosk.county import schema
+    from kiosk.osuser import name_county_connections
 
+    name_county_connections("server", args.server_command)
     result = schema.init_server(args.server)
     if result.applied:
         print("Applied: " + ", ".join(result.applied))
@@ -53,7 +55,9 @@ def handle_init(args: argparse.Namespace) -> int:
 
 def handle_add_kiosk(args: argparse.Namespace) -> int:
     from kiosk.county import schema
+    from kiosk.osuser import name_county_connections
 
+    name_county_connections("server", args.server_command)
     url = schema.add_kiosk(args.server, args.kiosk_id, args.centre)
     print(f"Kiosk {args.kiosk_id} can now push to the county. On that kiosk run "
           "`kiosk sync join` and paste this URL (keep it secret: it holds the kiosk's "
@@ -64,7 +68,9 @@ def handle_add_kiosk(args: argparse.Namespace) -> int:
 
 def handle_add_reporter(args: argparse.Namespace) -> int:
     from kiosk.county import schema
+    from kiosk.osuser import name_county_connections
 
+    name_county_connections("server", args.server_command)
     if args.centre is not None and not args.centre.strip():
         raise ValidationError("--centre cannot be empty")
     url = schema.add_reporter(args.server, args.name, args.centre)

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from kiosk import users
 from kiosk.clock import Clock, to_iso
 from kiosk.county import credentials, outbox
 from kiosk.db import write_transaction
@@ -116,11 +117,14 @@ def server_url(db_path: Path, given: str | None = None) -> tuple[str, str]:
     return saved["url"], saved["kiosk_id"]
 
 
-def join(db: Database, db_path: Path, clock: Clock, url: str) -> tuple[str, int]:
+def join(db: Database, db_path: Path, clock: Clock, url: str,
+         record: Callable[[str], None] | None = None) -> tuple[str, int]:
     """Check the URL works as a kiosk role, save it beside data.db, switch queueing on.
 
     Returns (kiosk id, records queued from before). The kiosk's `kiosk_id` setting is
     set to the id the server knows it by, so its access log and results say the same.
+    `record(kiosk_id)` (kiosk.operations.county: the manager's check and log row) runs in
+    the transaction that changes the setting and switches queueing on.
     """
     from kiosk.county.schema import connect
     from kiosk.settings import Settings
@@ -140,10 +144,16 @@ def join(db: Database, db_path: Path, clock: Clock, url: str) -> tuple[str, int]
         raise KioskError("this URL is not a kiosk's (use the URL `kiosk server add-kiosk` "
                          "printed for this kiosk)")
     settings = Settings(db, clock)
-    if settings.kiosk_id != kiosk_id:
-        settings.set("kiosk_id", kiosk_id)
+    with write_transaction(db):
+        if record is not None:
+            record(kiosk_id)
+        if settings.kiosk_id != kiosk_id:
+            settings.set("kiosk_id", kiosk_id)
+        queued = outbox.enable(db, kiosk_id, to_iso(clock.now()))
+    # After the commit: a refused or failed join leaves no credential behind. A crash
+    # before this line leaves a joined kiosk without one, which `kiosk sync status` names
+    # ("join again"), and joining again queues nothing twice.
     credentials.save(db_path, url, kiosk_id)
-    queued = outbox.enable(db, kiosk_id, to_iso(clock.now()))
     return kiosk_id, queued
 
 
@@ -241,14 +251,16 @@ def pull(db: Database, conn: Any) -> tuple[int, int]:
 
 
 def link_person(db: Database, db_path: Path, clock: Clock, username: str, code: str,
-                url: str | None = None) -> str:
+                url: str | None = None, *,
+                record: Callable[[users.User, str], None]) -> str:
     """Give a local account the county id of the person holding certificate `code`.
 
     The manager has the person in front of them with their certificate; the server
     answers only when the code exists and the names match, and reveals nothing else.
-    The link is a new version of the person (pushed like any edit) and is logged.
+    The link is a new version of the person (pushed like any edit); `record(user, code)`
+    (kiosk.operations.county: the manager's check and log row) runs in its transaction.
     """
-    from kiosk import access_log, users
+    from kiosk import evidence
     from kiosk.certificate import normalise_code
     from kiosk.county.schema import connect
     from kiosk.settings import Settings
@@ -267,16 +279,15 @@ def link_person(db: Database, db_path: Path, clock: Clock, username: str, code: 
         raise KioskError(f"the county has no certificate {wanted} in the name "
                          f"'{user.full_name}'; check the code and that the name here is "
                          "spelled as on the certificate")
-    settings = Settings(db, clock)
     with write_transaction(db):
+        record(user, wanted)
         other = db.execute("SELECT username FROM users WHERE person_uid = ? AND id != ?",
                            [uid, user.id]).fetchone()
         if other:
             raise KioskError(f"that person is already linked to the account '{other[0]}' "
                              "here")
         db.execute("UPDATE users SET person_uid = ? WHERE id = ?", [uid, user.id])
-        access_log.append(db, clock, kiosk_id=settings.kiosk_id,
-                          event=access_log.MANAGER_ACTION, username_entered="(command line)",
-                          user_id=user.id, user_matched=user.username,
-                          reason=f"county link: {user.username} to the holder of {wanted}")
+        # Who the account is in the county is part of who it is: sealed like a rename.
+        evidence.seal_identity(db, clock, user.id, Settings(db, clock).kiosk_id,
+                               f"county link to the holder of {wanted}")
     return uid

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
-import os
-
 from kiosk import access_log, audit, users
 from kiosk.audit import Actor
 from kiosk.auth import LoginOutcome
 from kiosk.context import AppContext
 from kiosk.db import write_transaction
 from kiosk.operations.base import PermissionDenied, current, require_manager
+from kiosk.osuser import os_user
 from kiosk.users import User
 
 
@@ -28,14 +26,6 @@ def change_own_password(ctx: AppContext, actor: Actor | User | None, password: s
     """A signed-in person chooses their own password (the policy checked; logged)."""
     who = current(ctx.db, actor)
     users.set_password(ctx.db, ctx.settings, ctx.clock, who.user, password, actor=who)
-
-
-def os_user() -> str:
-    """Who is logged in to the computer, as the operating system says (never trusted alone)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError, ImportError):  # no passwd entry (containers), no env vars
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def command_line_via() -> str:

@@ -22,7 +22,7 @@ from kiosk.errors import KioskError
 from kiosk.instance import InstanceLock
 from kiosk.logs import setup_logging
 from kiosk.operations import session
-from kiosk.ui.dialogs import QtDialogs
+from kiosk.ui.dialogs import QtDialogs, in_exports_folder
 from kiosk.ui.error_screen import ErrorScreen
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.theme import apply_theme
@@ -128,7 +128,10 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
         refuse_if_vanished(db_path, include_log=True, include_lock=True)
         lock.acquire()
         # The context is complete (dialogs, courses) before any widget is built.
-        dialogs = QtDialogs(data_folder=db_path.resolve().parent)
+        # Managers' file dialogs open in the exports folder; the settings are read when a
+        # dialog opens, long after `ctx` below exists.
+        dialogs = QtDialogs(data_folder=db_path.resolve().parent,
+                            start_folder=in_exports_folder(db_path, lambda: ctx.settings))
         ctx = open_context(db_path, dialogs=dialogs, courses=tuple(courses))
         session.kiosk_started(ctx)
     except (KioskError, sqlite3.Error) as exc:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF
 from PySide6.QtGui import (
@@ -29,6 +32,11 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 from kiosk.paths import output_folder, replace_file
 from kiosk.wording import human_date
+
+if TYPE_CHECKING:  # print support is loaded when something is printed, not at start-up
+    from kiosk.ui.printing import Printers
+
+log = logging.getLogger("kiosk")
 
 MARGIN_MM = 18
 # Qt's text layout falls apart at 1200 dpi (QPrinter's HighResolution default): words
@@ -148,42 +156,67 @@ def write_pdf(path: Path | str, facts: CertificateFacts) -> Path:
     return target
 
 
-def save_certificate(ctx: AppContext, facts: CertificateFacts) -> Path | None:
+def next_free_name(folder: Path, file_name: str) -> Path:
+    """`file_name` in `folder`, or `name-2.pdf`, `name-3.pdf`... : never over another file."""
+    chosen = folder / file_name
+    number = 2
+    while chosen.exists():
+        chosen = folder / f"{Path(file_name).stem}-{number}.pdf"
+        number += 1
+    return chosen
+
+
+def save_certificate(ctx: AppContext, facts: CertificateFacts,
+                     told: Callable[[Path], str] | None = None) -> Path | None:
     """Save the PDF to the certificates folder in one step, log it; the file written.
 
     No file dialog: on a shared kiosk a Save dialog is a file browser, a classic way out
-    of the kiosk (and into data.db). The folder is `certificates_folder`.
+    of the kiosk (and into data.db). The folder is `certificates_folder`. `told(path)`
+    is what the person is told afterwards (why it was saved rather than printed).
     """
     folder = output_folder(str(ctx.settings.get("certificates_folder")),
                            "certificates_folder", ctx.db_path)
-    chosen = folder / facts.file_name
-    number = 2
-    while chosen.exists():
-        chosen = folder / f"{Path(facts.file_name).stem}-{number}.pdf"
-        number += 1
     try:
-        written = write_pdf(chosen, facts)
+        written = write_pdf(next_free_name(folder, facts.file_name), facts)
     except KioskError as exc:
         ctx.dialogs.warn("Certificate not saved", str(exc))
         return None
     certificate.record_output(ctx.db, ctx.settings, ctx.clock, ctx.current_user, facts,
                               "saved PDF of")
-    ctx.dialogs.inform("Certificate saved", f"Your certificate was saved as {written}.")
+    if told is None:
+        ctx.dialogs.inform("Certificate saved", f"Your certificate was saved as {written}.")
+    else:
+        ctx.dialogs.inform("Certificate saved instead", told(written))
     return written
 
 
-def print_certificate(ctx: AppContext, facts: CertificateFacts) -> bool:
-    """Choose a printer, print one page, log it; False if cancelled or it failed."""
-    printer = ctx.dialogs.ask_printer("Print certificate")
-    if printer is None:
-        return False
-    try:
-        paint(printer, facts)
-    except KioskError:
-        ctx.dialogs.warn("Certificate not printed",
-                         "The printer could not be used. Check it is on, or save the "
-                         "certificate as a PDF instead.")
-        return False
-    certificate.record_output(ctx.db, ctx.settings, ctx.clock, ctx.current_user, facts,
-                              "printed")
-    return True
+def print_certificate(ctx: AppContext, facts: CertificateFacts,
+                      printers: Printers | None = None) -> bool:
+    """Print on the kiosk's printer in one step, no dialog, and log it; True if printed.
+
+    The printer is `certificate_printer`, else the PC's default (kiosk/ui/printing.py).
+    With none, a printer that writes files (Print to PDF), or one that fails, the
+    certificate is saved to the certificates folder instead and the person told where:
+    a learner never sees a print dialog or a Save dialog.
+    """
+    from kiosk.ui import printing
+
+    chosen = printing.plan(str(ctx.settings.get("certificate_printer")),
+                           printers if printers is not None else printing.Printers.of_system())
+    if chosen.printer:
+        printer = printing.make_printer(chosen)
+        try:
+            paint(printer, facts)
+        except KioskError:
+            log.warning("printer %r could not be used; the certificate is saved instead",
+                        chosen.printer)
+            failed = printing.PrintPlan("", printing.FAILED, chosen.printer)
+            save_certificate(ctx, facts, lambda path: printing.why_saved(failed, path))
+            return False
+        certificate.record_output(ctx.db, ctx.settings, ctx.clock, ctx.current_user, facts,
+                                  "printed")
+        ctx.dialogs.inform("Certificate printed",
+                           f"Your certificate was sent to the printer {chosen.printer}.")
+        return True
+    save_certificate(ctx, facts, lambda path: printing.why_saved(chosen, path))
+    return False

@@ -7,6 +7,7 @@ the context, and tests hand the context a scripted replacement instead.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ from kiosk.ui import metrics
 
 if TYPE_CHECKING:  # printing is loaded when a certificate is printed, not at start-up
     from PySide6.QtPrintSupport import QPrinter
+
+    from kiosk.settings import Settings
 
 
 class NameOnlyIcons(QFileIconProvider):
@@ -83,21 +86,33 @@ class HideDataFolder(QSortFilterProxyModel):
         return True
 
 
+def in_exports_folder(db_path: Path, settings: Callable[[], Settings]) -> Callable[[], Path]:
+    """Where a manager's file dialogs open: `exports_folder`, read at each dialog (so a
+    change in the Settings tab counts at once), never the data or program folder."""
+    from kiosk.paths import output_folder
+
+    return lambda: output_folder(str(settings().get("exports_folder")), "exports_folder",
+                                 db_path)
+
+
 class QtDialogs:
     """The real dialogs. Each is built by a method of its own (message_box, password_box)
     so the gallery can draw exactly what a person sees, styled by the kiosk's sheet."""
 
     def __init__(self, parent: QWidget | None = None, *, data_folder: Path | None = None,
-                 start_folder: Path | None = None) -> None:
+                 start_folder: Path | Callable[[], Path] | None = None) -> None:
         self.parent = parent
         self.data_folder = Path(data_folder) if data_folder is not None else None
-        self._start_folder = Path(start_folder) if start_folder is not None else None
+        # A callable is asked each time: the exports_folder setting can change while the
+        # kiosk runs (kiosk/ui/app.py passes one reading it).
+        self._start_folder = start_folder
 
     def start_folder(self) -> Path:
         """Where file dialogs open: the chosen folder, else Documents, never the data folder."""
         home = Path.home()
-        for candidate in (self._start_folder, home / "Documents", home):
-            if candidate is None or not candidate.is_dir():
+        chosen = self._start_folder() if callable(self._start_folder) else self._start_folder
+        for candidate in (chosen, home / "Documents", home):
+            if candidate is None or not Path(candidate).is_dir():
                 continue
             if self.data_folder is not None and is_kiosk_data_file(candidate, self.data_folder):
                 continue
