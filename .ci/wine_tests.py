@@ -14,6 +14,11 @@
    drive-letter path with spaces and non-ASCII letters, then .ci/wine_smoke.py, the CLI
    run as a centre would use it.
 
+With pytest arguments only those tests run (the smoke run still follows). A test that
+failed only because Wine could not start a process (WinError 1359) is run once more,
+and only when nothing else failed. KIOSK_WINE_WORKERS sets the number of pytest workers
+(default: cores + 1, at most 4).
+
 Everything is kept in .wine-cache/ (git-ignored; KIOSK_WINE_CACHE to move it), so a
 second run only checks the signatures again and runs. Only the standard library is
 used: this runs before anything else is installed.
