@@ -4,7 +4,9 @@ Same exit rule as `kiosk --exit-when-ready` (an event filter on the first Paint)
 two start-up figures differ only by what the kiosk does beyond showing a window.
 """
 
+import os
 import sys
+import time
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
@@ -19,6 +21,10 @@ class FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.done and event.type() == QEvent.Type.Paint:
             self.done = True
+            mark = os.environ.get("KIOSK_FIRST_PAINT_FILE")  # as the kiosk does (ui/app.py)
+            if mark:
+                with open(mark, "w", encoding="ascii") as f:
+                    f.write(repr(time.time()))
             QTimer.singleShot(0, self.app.quit)
         return False
 

@@ -37,6 +37,7 @@ PY = sys.executable
 class Run:
     seconds: float
     peak_mb: float | None
+    painted: float | None = None  # seconds from launch to the first paint, when reported
 
 
 def child_env() -> dict[str, str]:
@@ -44,26 +45,39 @@ def child_env() -> dict[str, str]:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.pop("KIOSK_DB", None)
+    # An installed kiosk starts from its compiled bytecode (pip and PyInstaller write it);
+    # a shell that forbids writing it would have every run compile the kiosk's 40,000
+    # lines again (~0.1 s and 4 MB here), a cost no kiosk in the field pays.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
 # A small launcher process starts each measured command and reports the command's own time
 # and peak RSS. Measuring from here would be wrong on Linux: a child's peak-RSS counter
 # starts at its parent's size when forked, and this script is bigger than a bare window.
+# A GUI child writes the wall-clock time of its first paint to KIOSK_FIRST_PAINT_FILE
+# (kiosk/ui/app.py, bare_window.py); the launcher turns it into seconds since launch.
 LAUNCHER = """
 import os, subprocess, sys, time
 out = open(sys.argv[1], "wb") if sys.argv[1] != "-" else subprocess.DEVNULL
+mark = os.environ.get("KIOSK_FIRST_PAINT_FILE")
+if mark and os.path.exists(mark):
+    os.remove(mark)
+wall = time.time()
 t = time.perf_counter()
 p = subprocess.Popen(sys.argv[2:], stdout=out)
 _, status, usage = os.wait4(p.pid, 0)
 elapsed = time.perf_counter() - t
-sys.stderr.write(f"\\nBENCH {elapsed} {usage.ru_maxrss}\\n")
+painted = -1.0
+if mark and os.path.exists(mark):
+    painted = float(open(mark).read()) - wall
+sys.stderr.write(f"\\nBENCH {elapsed} {usage.ru_maxrss} {painted}\\n")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
 def run_child(cmd: list[str], *, stdout_path: Path | None = None,
-              stdin_text: str | None = None) -> Run:
+              stdin_text: str | None = None, paint_file: Path | None = None) -> Run:
     """Wall time and peak RSS of one child process (its own rusage, via wait4).
 
     `stdin_text` is piped in (a manager's password, as a scheduled job gives it).
@@ -72,10 +86,13 @@ def run_child(cmd: list[str], *, stdout_path: Path | None = None,
         full = [PY, "-S", "-c", LAUNCHER, str(stdout_path or "-"), *cmd]
     else:
         full = cmd
+    env = child_env()
+    if paint_file is not None:
+        env["KIOSK_FIRST_PAINT_FILE"] = str(paint_file)
     start = time.perf_counter()
     out = open(stdout_path, "wb") if stdout_path and not hasattr(os, "wait4") else None  # noqa: SIM115
     proc = subprocess.run(full, stdout=out or subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          env=child_env(), cwd=tempfile.gettempdir(),
+                          env=env, cwd=tempfile.gettempdir(),
                           input=stdin_text.encode() if stdin_text is not None else None)
     elapsed = time.perf_counter() - start
     if out:
@@ -84,14 +101,15 @@ def run_child(cmd: list[str], *, stdout_path: Path | None = None,
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))[:120]} exited {proc.returncode}: "
                            f"{err[-500:]}")
-    peak = None
+    peak = painted = None
     for line in err.splitlines():
         if line.startswith("BENCH "):
-            _, secs, rss = line.split()
+            _, secs, rss, paint = line.split()
             elapsed = float(secs)
             scale = 1024 if sys.platform.startswith("linux") else 1  # KiB on Linux, B on macOS
             peak = int(rss) * scale / 1e6
-    return Run(elapsed, peak)
+            painted = float(paint) if float(paint) >= 0 else None
+    return Run(elapsed, peak, painted)
 
 
 def median_runs(cmd: list[str], repeat: int, **kw: object) -> Run:
@@ -137,6 +155,13 @@ def fresh_copy(src: Path, work: Path, name: str) -> Path:
 
 # ------------------------------------------------------------------------------ start-up
 def bench_startup(report: Report, work: Path, big: Path, repeat: int) -> None:
+    """Launch to the first paint of the sign-in screen, against a bare window's first paint.
+
+    Both report the wall-clock time of their first paint (KIOSK_FIRST_PAINT_FILE), so the
+    figure is the time until a person sees the screen. The kiosk then goes on to open
+    data.db (kiosk/ui/app.py) and exits only when it is ready to sign someone in: its
+    peak memory and its "ready" time cover all of that.
+    """
     empty = work / "empty.db"
     kiosk = [PY, "-m", "kiosk", "--exit-when-ready", "--db"]
     run_child([*kiosk, str(empty)])  # create and migrate once: start-up, not first install
@@ -145,32 +170,127 @@ def bench_startup(report: Report, work: Path, big: Path, repeat: int) -> None:
                     "--db", str(empty)], input=secrets.token_urlsafe(24) + "\n", text=True,
                    capture_output=True, env=child_env(), check=True)
     bare_cmd = [PY, str(ROOT / "benchmarks" / "bare_window.py")]
+    mark = work / "first-paint"
     # Interleave so a busy machine slows both sides alike.
     bare_runs, kiosk_runs, big_runs = [], [], []
     big_copy = fresh_copy(big, work, "big.db")
     run_child([*kiosk, str(big_copy)])  # warm the page cache like a kiosk that ran yesterday
     for _ in range(repeat):
-        bare_runs.append(run_child(bare_cmd))
-        kiosk_runs.append(run_child([*kiosk, str(empty)]))
-        big_runs.append(run_child([*kiosk, str(big_copy)]))
-    med = lambda runs: statistics.median(r.seconds for r in runs)  # noqa: E731
-    mem = lambda runs: statistics.median(r.peak_mb or 0 for r in runs)  # noqa: E731
-    t_bare, t_kiosk, t_big = med(bare_runs), med(kiosk_runs), med(big_runs)
-    ratio = t_kiosk / t_bare
-    report.add("start-up to painted login vs bare window",
-               f"{t_kiosk:.2f} s vs {t_bare:.2f} s = {ratio:.2f}x", "<= 2.0x", ratio <= 2.0)
-    if bare_runs[0].peak_mb is None:
-        report.not_measured("start-up peak memory vs bare window", "no wait4 here", "<= 1.5x")
-    else:
-        m_ratio = mem(kiosk_runs) / mem(bare_runs)
-        report.add("start-up peak memory vs bare window",
-                   f"{mem(kiosk_runs):.0f} MB vs {mem(bare_runs):.0f} MB = {m_ratio:.2f}x",
-                   "<= 1.5x", m_ratio <= 1.5)
+        bare_runs.append(run_child(bare_cmd, paint_file=mark))
+        kiosk_runs.append(run_child([*kiosk, str(empty)], paint_file=mark))
+        big_runs.append(run_child([*kiosk, str(big_copy)], paint_file=mark))
+    report_startup(report, bare_runs, kiosk_runs, "start-up to painted login vs bare window")
     rows = count_rows(big_copy)
+    t_big, t_kiosk = painted(big_runs), painted(kiosk_runs)
     big_ratio = t_big / t_kiosk
     report.add(f"start-up, {rows:,}-row access log vs empty",
                f"{t_big:.2f} s vs {t_kiosk:.2f} s = {big_ratio:.2f}x", "<= 1.3x",
                big_ratio <= 1.3)
+    ready_big, ready = (statistics.median(r.seconds for r in runs)
+                        for runs in (big_runs, kiosk_runs))
+    report.add(f"  ready to sign in, {rows:,}-row log vs empty",
+               f"{ready_big:.2f} s vs {ready:.2f} s = {ready_big / ready:.2f}x", "(info)",
+               None)
+
+
+def painted(runs: list[Run]) -> float:
+    """Median launch-to-first-paint (the whole run where a child did not report it)."""
+    return statistics.median(r.painted if r.painted is not None else r.seconds for r in runs)
+
+
+def report_startup(report: Report, bare_runs: list[Run], kiosk_runs: list[Run],
+                   name: str, mem_name: str = "start-up peak memory vs bare window") -> None:
+    t_bare, t_kiosk = painted(bare_runs), painted(kiosk_runs)
+    ratio = t_kiosk / t_bare
+    ratios = sorted(k.seconds if k.painted is None else k.painted for k in kiosk_runs)
+    report.add(name, f"{t_kiosk:.2f} s vs {t_bare:.2f} s = {ratio:.2f}x", "<= 2.0x",
+               ratio <= 2.0)
+    ready = statistics.median(r.seconds for r in kiosk_runs)
+    bare_exit = statistics.median(r.seconds for r in bare_runs)
+    report.add("  ready to sign in (data.db open) vs bare exit",
+               f"{ready:.2f} s vs {bare_exit:.2f} s = {ready / bare_exit:.2f}x "
+               f"(paint {ratios[0]:.2f}-{ratios[-1]:.2f} s)", "(info)", None)
+    if bare_runs[0].peak_mb is None:
+        report.not_measured(mem_name, "no wait4 here", "<= 1.5x")
+    else:
+        mem = lambda runs: statistics.median(r.peak_mb or 0 for r in runs)  # noqa: E731
+        m_ratio = mem(kiosk_runs) / mem(bare_runs)
+        report.add(mem_name,
+                   f"{mem(kiosk_runs):.0f} MB vs {mem(bare_runs):.0f} MB = {m_ratio:.2f}x",
+                   "<= 1.5x", m_ratio <= 1.5)
+
+
+# ------------------------------------------------------------------------------ frozen
+def _evict(folders: list[Path]) -> None:
+    """Drop these files from the page cache (posix_fadvise), as after a reboot."""
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if not path.is_file():
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+
+
+def _drop_caches() -> bool:
+    """The whole page cache, when this user may (root, and /proc/sys writable)."""
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def bench_frozen(report: Report, work: Path, repeat: int, drop_all: bool) -> None:
+    """The PyInstaller build (dist/kiosk/kiosk) to its painted sign-in screen, warm and
+    cold, against the bare PySide6 window from this venv treated the same way.
+
+    Cold: the files each side loads are evicted from the page cache before each run
+    (posix_fadvise: the build's folder; for the bare window PySide6, shiboken6 and the
+    standard library), or with --drop-caches the whole page cache (root only; slows
+    everything else on the machine for a moment)."""
+    exe = ROOT / "dist" / "kiosk" / ("kiosk.exe" if os.name == "nt" else "kiosk")
+    name = "frozen build start-up to painted login"
+    if not exe.exists():
+        report.not_measured(name, "no build: run `pyinstaller --noconfirm build_exe.spec` "
+                            "first", "<= 2.0x warm")
+        return
+    if not hasattr(os, "posix_fadvise"):
+        report.not_measured(name, "no posix_fadvise here to make a cold start", "-")
+        return
+    db = work / "frozen.db"
+    run_child([str(exe), "--exit-when-ready", "--db", str(db)])
+    subprocess.run([str(exe), "users", "add", "bench-manager", "--role", "manager",
+                    "--db", str(db)], input=secrets.token_urlsafe(24) + "\n", text=True,
+                   capture_output=True, env=child_env(), check=True)
+    import PySide6
+    import shiboken6
+
+    bare_files = [Path(PySide6.__file__).parent, Path(shiboken6.__file__).parent,
+                  Path(os.__file__).parent]
+    bare_cmd = [PY, str(ROOT / "benchmarks" / "bare_window.py")]
+    kiosk_cmd = [str(exe), "--exit-when-ready", "--db", str(db)]
+    mark = work / "first-paint"
+    for label, cold in (("warm", False), ("cold", True)):
+        bare_runs, kiosk_runs = [], []
+        run_child(kiosk_cmd, paint_file=mark)  # the database's own pages stay warm
+        for _ in range(repeat):
+            for runs, cmd, files in ((bare_runs, bare_cmd, bare_files),
+                                     (kiosk_runs, kiosk_cmd, [exe.parent])):
+                if cold and not (drop_all and _drop_caches()):
+                    _evict(files)
+                runs.append(run_child(cmd, paint_file=mark))
+        how = ("whole page cache dropped" if drop_all else "files evicted") if cold else "warm"
+        report_startup(report, bare_runs, kiosk_runs, f"frozen build, {label} ({how})",
+                       f"  frozen build, {label}: peak memory")
 
 
 def count_rows(db_path: Path) -> int:
@@ -241,31 +361,37 @@ def bench_export(report: Report, work: Path, cache: Path, sizes: list[int],
         add_manager(db)
         out = work / f"results-{n}.csv"
         # Signed in, as every export must be: one Argon2 check (~0.1 s) is part of the cost.
-        kiosk_run = median_runs([PY, "-m", "kiosk", "export", "results", "--db", str(db),
-                                 "--out", str(out), "--as", BENCH_MANAGER],
-                                repeat if n == sizes[1] else 1,
-                                stdin_text=BENCH_PASSWORD + "\n")
-        peaks[n] = kiosk_run.peak_mb
-        if n == sizes[1]:
-            if not sqlite_tool:
-                report.not_measured(name, "the sqlite3 command-line tool is not installed",
-                                    "<= 2.5x")
-            else:
-                base = median_runs([sqlite_tool, "-csv", "-header", str(db), RESULTS_SQL],
-                                   repeat, stdout_path=work / "sqlite3.csv")
-                ratio = kiosk_run.seconds / base.seconds
-                report.add(name, f"{kiosk_run.seconds:.2f} s vs {base.seconds:.2f} s = "
-                           f"{ratio:.2f}x", "<= 2.5x", ratio <= 2.5)
-                # The fixed part, for the breakdown: start, sign-in (Argon2), open, check,
-                # the log rows, and a zero-row export (a day with no results).
-                fixed = median_runs([PY, "-m", "kiosk", "export", "results", "--db", str(db),
-                                     "--out", str(out), "--as", BENCH_MANAGER,
-                                     "--since", "2199-01-01"], repeat,
-                                    stdin_text=BENCH_PASSWORD + "\n")
-                rows_s = kiosk_run.seconds - fixed.seconds
-                report.add("  of which fixed (start, sign-in, a 0-row export)",
-                           f"{fixed.seconds:.2f} s; the rows {rows_s:.2f} s = "
-                           f"{rows_s / base.seconds:.2f}x sqlite3", "(breakdown)", None)
+        export_cmd = [PY, "-m", "kiosk", "export", "results", "--db", str(db), "--out",
+                      str(out), "--as", BENCH_MANAGER]
+        if n != sizes[1]:
+            peaks[n] = run_child(export_cmd, stdin_text=BENCH_PASSWORD + "\n").peak_mb
+            continue
+        if not sqlite_tool:
+            kiosk_run = median_runs(export_cmd, repeat, stdin_text=BENCH_PASSWORD + "\n")
+            peaks[n] = kiosk_run.peak_mb
+            report.not_measured(name, "the sqlite3 command-line tool is not installed",
+                                "<= 2.5x")
+            continue
+        # Interleaved, so a busy machine slows all three alike: the export, the sqlite3
+        # tool on the same join, and the fixed part (start, sign-in with Argon2, open,
+        # check, the log rows, a zero-row export: a day with no results).
+        runs: dict[str, list[Run]] = {"kiosk": [], "sqlite3": [], "fixed": []}
+        for _ in range(repeat):
+            runs["sqlite3"].append(run_child([sqlite_tool, "-csv", "-header", str(db),
+                                              RESULTS_SQL], stdout_path=work / "sqlite3.csv"))
+            runs["kiosk"].append(run_child(export_cmd, stdin_text=BENCH_PASSWORD + "\n"))
+            runs["fixed"].append(run_child([*export_cmd, "--since", "2199-01-01"],
+                                           stdin_text=BENCH_PASSWORD + "\n"))
+        kiosk_s, base_s, fixed_s = (statistics.median(r.seconds for r in runs[k])
+                                    for k in ("kiosk", "sqlite3", "fixed"))
+        peaks[n] = statistics.median(r.peak_mb or 0 for r in runs["kiosk"])
+        ratio = kiosk_s / base_s
+        report.add(name, f"{kiosk_s:.2f} s vs {base_s:.2f} s = {ratio:.2f}x", "<= 2.5x",
+                   ratio <= 2.5)
+        rows_s = kiosk_s - fixed_s
+        report.add("  of which fixed (start, sign-in, a 0-row export)",
+                   f"{fixed_s:.2f} s; the rows {rows_s:.2f} s = {rows_s / base_s:.2f}x "
+                   "sqlite3", "(breakdown)", None)
     known = [p for p in peaks.values() if p]
     if len(known) == len(sizes):
         growth = known[-1] / known[0]
@@ -457,7 +583,12 @@ def main(argv: list[str] | None = None) -> int:
                    "bench-cache", help="where generated databases are kept between runs")
     p.add_argument("--only", default="", metavar="NAMES",
                    help="comma-separated sections to run: start-up, export, login, "
-                        "access-log view, latency (default: all)")
+                        "access-log view, latency, frozen (default: all)")
+    p.add_argument("--export-sizes", default="", metavar="N,N,N",
+                   help="attempts in the export's databases (default 10000,100000,1000000; "
+                        "the middle one is timed against sqlite3)")
+    p.add_argument("--drop-caches", action="store_true",
+                   help="frozen: make cold starts by dropping the whole page cache (root)")
     args = p.parse_args(argv)
     only = {name.strip() for name in args.only.split(",") if name.strip()}
     quick = args.quick
@@ -465,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
     cache.mkdir(parents=True, exist_ok=True)
     log_rows = 20_000 if quick else 1_000_000
     export_sizes = [1_000, 5_000, 10_000] if quick else [10_000, 100_000, 1_000_000]
+    if args.export_sizes:
+        export_sizes = [int(n) for n in args.export_sizes.split(",")]
     repeat = 2 if quick else 7
     print(f"kiosk benchmarks ({'quick' if quick else 'full'}): {machine()}", flush=True)
     print(f"date: {time.strftime('%Y-%m-%d %H:%M %Z')}", flush=True)
@@ -479,10 +612,13 @@ def main(argv: list[str] | None = None) -> int:
             ("login", lambda: bench_login(report, work, 5 if quick else 25)),
             ("access-log view", lambda: bench_access_log_view(report, work, big, repeat)),
             ("latency", lambda: bench_export_latency(report, work, big)),
+            ("frozen", lambda: bench_frozen(report, work, repeat, args.drop_caches)),
         )
         for title, bench in sections:
             if only and title not in only:
                 continue
+            if title == "frozen" and quick and "frozen" not in only:
+                continue  # a smoke run leaves the build alone
             try:
                 bench()
             except Exception as exc:  # one broken measurement must not hide the others

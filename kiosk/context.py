@@ -18,11 +18,11 @@ from kiosk.clock import Clock, clock_for
 from kiosk.db import connect, open_database, refuse_if_vanished
 from kiosk.errors import DatabaseError
 from kiosk.settings import Settings
-from kiosk.speech import Speaker
 from kiosk.users import User
 
 if TYPE_CHECKING:  # loading a pack's module is the caller's business, not the context's
     from kiosk.course import Course
+    from kiosk.speech import Speaker  # loaded with the first Listen button, not at start
 
 log = logging.getLogger("kiosk")
 

@@ -102,11 +102,18 @@ def write_prepared_rows(fh: IO[str], columns: Sequence[str], cursor: sqlite3.Cur
 
 
 def safe_sql(column: str) -> str:
-    """SQL doing what safe_cell() does, for a text column named by the code (never input)."""
+    """SQL doing what safe_cell() does, for a text column named by the code (never input).
+
+    Every formula start is below '0', in ':'..'@', or '|', so three byte comparisons
+    settle almost every cell (letters, digits, anything beyond ASCII) before the exact
+    test, which copies the first character: less SQLite time per text cell.
+    """
     firsts = ", ".join("'" + ch + "'" if ch.isprintable() else f"char({ord(ch)})"
                        for ch in FORMULA_STARTS)
     apostrophe = "''''"  # SQL for a one-character string holding an apostrophe
-    return (f"CASE WHEN substr({column}, 1, 1) IN ({firsts}) "
+    maybe = (f"({column} < '0' OR ({column} >= ':' AND {column} < 'A') "
+             f"OR ({column} >= '|' AND {column} < '}}'))")
+    return (f"CASE WHEN {maybe} AND substr({column}, 1, 1) IN ({firsts}) "
             f"THEN {apostrophe} || {column} ELSE {column} END")
 
 

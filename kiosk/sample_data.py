@@ -244,3 +244,45 @@ def utc_today() -> datetime:
     from kiosk.clock import clock_for
 
     return clock_for(None).now().replace(microsecond=0)
+
+
+# ---------------------------------------------------------------- the gallery's states
+
+# Who has read how many sections, for the home screens the gallery draws (`kiosk gallery`).
+GALLERY_READING = (("chloe", 2), ("dafydd", 4), ("llyr", 4), ("sian", 4), ("aoife", 1))
+
+
+def gallery_progress(ctx: Any, manager: str, course: Any) -> None:
+    """Reading records and one test under way (Chloé's) on the gallery's demo database.
+
+    Made through the operations, as the people themselves would make them on the kiosk,
+    so the gallery draws states the kiosk can really reach. Chloé starts her test before
+    she has read every section, which the kiosk allows only when `require_all_sections`
+    is off: the demo's manager turns it off and on again (two audit rows, as in life).
+    """
+    from kiosk.operations import quiz as quiz_ops
+    from kiosk.operations import reading as reading_ops
+    from kiosk.operations import settings as settings_ops
+
+    for username, count in GALLERY_READING:
+        person = users.require(ctx.db, username)
+        for section in course.sections[:count]:
+            view = reading_ops.open_section(ctx, person, course, section.id)
+            reading_ops.reached_end(ctx, person, view)
+    chloe = users.require(ctx.db, "chloe")
+    if quiz.in_progress_id(ctx.db, chloe.id, course) is None:
+        boss = users.require(ctx.db, manager)
+        settings_ops.change(ctx, boss, {"require_all_sections": "false"})
+        try:
+            quiz_ops.start_or_resume(ctx, chloe, course)
+        finally:
+            settings_ops.change(ctx, boss, {"require_all_sections": "true"})
+
+
+def latest_attempt_id(db: Database, username: str, *, passed: bool) -> str:
+    """The newest submitted attempt of `username` that passed (or failed)."""
+    person = users.require(db, username)
+    for row in quiz.attempts_for(db, person.id):
+        if row["status"] == "submitted" and bool(row["passed"]) == passed:
+            return str(row["id"])
+    raise LookupError(f"{username} has no {'passed' if passed else 'failed'} attempt")

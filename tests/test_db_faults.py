@@ -354,13 +354,18 @@ def test_gui_error_screen_shows_the_message(qapp, live, monkeypatch):
                  "VALUES ('kiosk', 'm999_from_the_future', '2030-01-01')")
     conn.commit()
     conn.close()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMainWindow
+
     shown: list[tuple[str, str]] = []
 
     def fatal(app, title, message, windowed, exit_when_ready):
+        # Both start-up orders (painted first, or opened first) end on this window.
         shown.append((title, message))
-        return 1
+        QTimer.singleShot(0, lambda: app.exit(1))
+        return QMainWindow()
 
-    monkeypatch.setattr(app_module, "_run_fatal", fatal)
+    monkeypatch.setattr(app_module, "_fatal_window", fatal)
     assert app_module.run(live, windowed=True, exit_when_ready=True) == 1
     ((title, message),) = shown
     assert title == "The kiosk cannot start" and "newer version" in message

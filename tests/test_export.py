@@ -104,3 +104,21 @@ def test_sql_neutralising_matches_safe_cell(text):
     conn = sqlite3.connect(":memory:")
     (got,) = conn.execute(f"SELECT {export.safe_sql('?1')}", [text]).fetchone()
     assert got == export.safe_cell(text)
+
+
+def test_sql_neutralising_prefilter_covers_every_formula_start():
+    """safe_sql's quick byte comparisons let through every character a formula can start
+    with, and values of every SQLite type come out as safe_cell's rule says."""
+    import sqlite3
+
+    conn = sqlite3.connect(":memory:")
+    values = [chr(c) + tail for c in range(0, 0x250) for tail in ("", "x")]
+    values += [5, -5, 0, 2.5, -2.5, None, b"=", "\U0001F600=", "Zoë"]
+    for value in values:
+        (got,) = conn.execute(f"SELECT {export.safe_sql('?1')}", [value]).fetchone()
+        if isinstance(value, str):
+            assert got == export.safe_cell(value), repr(value)
+        elif isinstance(value, (int, float)) and str(value).startswith("-"):
+            assert got == "'" + str(value)  # what substr sees: its text
+        else:
+            assert got == value

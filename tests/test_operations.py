@@ -8,6 +8,7 @@ transaction; a table page and its export hold the same rows.
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +22,7 @@ from kiosk.context import AppContext
 from kiosk.filters import AccessLogFilter, DayRange, ResultsFilter
 from kiosk.operations import (
     contacts,
+    county,
     exports,
     maintenance,
     people,
@@ -76,6 +78,16 @@ def every_manager_operation(ctx: AppContext, tmp_path: Path, target: str):
         ("purge preview", lambda a: maintenance.purge_preview(ctx, a, "access-log", 12)),
         ("purge", lambda a: maintenance.purge(ctx, a, "access-log", 12)),
         ("backup", lambda a: maintenance.backup(ctx, a, tmp_path / "copy.db")),
+        ("item analysis", lambda a: exports.export_item_analysis(
+            ctx, a, list(ctx.courses), tmp_path / "items.csv")),
+        ("log receipt", lambda a: maintenance.log_receipt(ctx, a)),
+        ("county sync now", lambda a: county.request_sync(ctx, a)),
+        # Refused before any server is asked (the URL goes nowhere), and before "not
+        # joined": a learner learns nothing about the county set-up.
+        ("county join", lambda a: county.join(ctx, a, "postgresql://k:x@127.0.0.1:9/c")),
+        ("county link", lambda a: county.link_person(ctx, a, "alex", "CODE-1234")),
+        ("county push elsewhere", lambda a: county.push(ctx, a, "postgresql://k:x@127.0.0.1:9/c")),
+        ("county conflicts", lambda a: county.conflicts(ctx, a)),
         ("close kiosk", lambda a: session.close_kiosk(ctx, a, LEARNER_PASSWORD)),
     ]
 
@@ -105,6 +117,8 @@ def test_every_manager_operation_works_for_a_manager(ctx, learner, manager, tmp_
     for name, call in every_manager_operation(ctx, tmp_path, "alex"):
         if name in ("disable", "reset password", "close kiosk"):
             continue  # would take the acting manager away; covered by their own tests
+        if name.startswith("county"):
+            continue  # need a real county server: tests/test_county_signin.py, _ui.py
         call(manager)
     assert session.close_kiosk(ctx, manager, MANAGER_PASSWORD)
 
@@ -371,3 +385,64 @@ def test_export_on_a_damaged_results_page_fails_and_writes_nothing(ctx, manager,
     conn.close()
     # Its start is on record (logged before the first row); no completed export is.
     assert not any(r.startswith("export") and " rows to " in r for r in logged)
+
+
+def test_the_list_of_manager_operations_is_complete():
+    """Every operation in kiosk/operations that checks for a manager (itself or through a
+    helper of its module) is in every_manager_operation, so each is tried as a learner."""
+    import ast
+    import inspect
+
+    from tests.conftest import ROOT
+
+    listed = inspect.getsource(every_manager_operation)
+    # Takes a password, not an actor; a learner's own right password is refused in
+    # test_command_line_sign_in_refuses_learners_and_wrong_passwords.
+    exempt = {"session.sign_in_command_line"}
+    missing = []
+    for path in sorted((ROOT / "kiosk" / "operations").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        functions = {node.name: ast.get_source_segment(text, node) or ""
+                     for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)}
+        checks = {name for name, src in functions.items()
+                  if "require_manager(" in src or "as_manager(" in src}
+        grew = True
+        while grew:  # a helper that checks (e.g. _export_filtered) makes its callers check
+            grew = False
+            for name, src in functions.items():
+                # A bare call of the module's own function (not `sync.push(`, another's).
+                if name not in checks and any(re.search(rf"(?<![\w.]){c}\(", src)
+                                              for c in checks if c != name):
+                    checks.add(name)
+                    grew = True
+        for name in sorted(checks):
+            if not name.startswith("_") and path.stem != "base" \
+                    and f"{path.stem}.{name}(" not in listed \
+                    and f"{path.stem}.{name}" not in exempt:
+                missing.append(f"{path.stem}.{name}")
+    assert not missing, f"not tried as a learner: {missing}"
+
+
+def test_a_reading_record_is_written_only_by_its_reader(ctx, learner, make_user):
+    """Opening, finishing and timing a section go through kiosk.operations.reading: only
+    the person who opened the view may finish or time it, and only while active."""
+    from kiosk import reading as reading_rule
+    from kiosk.course import load_default_courses
+    from kiosk.operations import reading
+
+    course = load_default_courses()[0]
+    section = course.sections[0].id
+    other = make_user("bo")
+    view = reading.open_section(ctx, learner, course, section)
+    for who in (other, None):
+        with pytest.raises(PermissionDenied):
+            reading.reached_end(ctx, who, view)
+        with pytest.raises(PermissionDenied):
+            reading.time_spent(ctx, who, view, 30)
+    assert reading_rule.read_sections(ctx.db, learner.id, course) == set()
+    reading.reached_end(ctx, learner, view)
+    reading.time_spent(ctx, learner, view, 30)
+    assert reading_rule.read_sections(ctx.db, learner.id, course) == {section}
+    ctx.db.execute("UPDATE users SET disabled = 1 WHERE id = ?", [learner.id])
+    with pytest.raises(PermissionDenied, match="disabled"):
+        reading.open_section(ctx, learner, course, section)

@@ -182,7 +182,8 @@ def test_file_dialogs_open_elsewhere_and_hide_the_data_folder(qtbot, tmp_path, m
     from PySide6.QtCore import QFileInfo, QTimer
     from PySide6.QtWidgets import QApplication, QFileDialog
 
-    from kiosk.ui.dialogs import NameOnlyIcons, QtDialogs
+    from kiosk.ui.dialogs import QtDialogs
+    from kiosk.ui.file_dialog import NameOnlyIcons
 
     data = tmp_path / "data"
     data.mkdir()

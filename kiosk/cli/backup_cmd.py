@@ -45,10 +45,11 @@ def handle_backup(args: argparse.Namespace) -> int:
 
 def handle_restore(args: argparse.Namespace) -> int:
     from kiosk.cli import db_path
+    from kiosk.operations import maintenance
     from kiosk.operations.session import command_line_via
 
-    result = backups.restore(args.src, db_path(args), clock_for(db_path(args)),
-                             via=command_line_via())
+    result = maintenance.restore(args.src, db_path(args), clock_for(db_path(args)),
+                                 via=command_line_via())
     print(f"Restored {db_path(args).name} from {result.restored_from}.")
     if result.previous_kept_as is not None:
         print(f"The previous database is kept as {result.previous_kept_as}.")

@@ -112,13 +112,11 @@ def handle_receipt(args: argparse.Namespace) -> int:
     from kiosk import access_log
     from kiosk.cli import db_path
     from kiosk.context import open_context
-    from kiosk.operations.session import command_line_via
+    from kiosk.operations import maintenance
 
     ctx = open_context(db_path(args), create=False)
     try:
-        taken = access_log.take_receipt(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
-                                        centre_name=ctx.settings.centre_name,
-                                        who="(command line)", via=command_line_via())
+        taken = maintenance.command_line_receipt(ctx)
         text = taken.text()
         if args.out is not None:
             access_log.save_receipt(args.out, text)

@@ -10,6 +10,7 @@ from kiosk import access_log, certificate
 from kiosk.audit import reason_text
 from kiosk.context import AppContext
 from kiosk.errors import NotFoundError
+from kiosk.users import User
 
 if TYPE_CHECKING:  # only the type: the caller has loaded the packs
     from kiosk.course import Course
@@ -36,3 +37,12 @@ def _record(ctx: AppContext, reason: str, via: str) -> None:
     access_log.append(ctx.db, ctx.clock, kiosk_id=ctx.kiosk_id,
                       event=access_log.MANAGER_ACTION, username_entered="(certificate check)",
                       reason=reason_text(reason, via=via))
+
+
+def record_output(ctx: AppContext, user: User | None, facts: certificate.CertificateFacts,
+                  how: str) -> None:
+    """A certificate saved or printed (`how`) by the person signed in: an access event.
+
+    Anyone signed in may save or print their own certificate, so there is no right to
+    check; with nobody signed in (a reprint from the gallery) nothing is recorded."""
+    certificate.record_output(ctx.db, ctx.settings, ctx.clock, user, facts, how)

@@ -9,18 +9,22 @@ recorded under that manager and the channel (the OS user on the command line).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kiosk import audit
 from kiosk.audit import Actor
+from kiosk.clock import Clock
 from kiosk.context import AppContext
 from kiosk.db import write_transaction
 from kiosk.errors import KioskError
-from kiosk.operations.base import require_manager
+from kiosk.operations.base import PermissionDenied, require_manager
 from kiosk.users import User
 
 if TYPE_CHECKING:  # the county code loads only when a county command runs
+    from sqlite_utils import Database
+
     from kiosk.county.sync import SyncResult
 
 
@@ -38,10 +42,11 @@ def server_name(url: str) -> str:
 
 def request_sync(ctx: AppContext, actor: Actor | User | None) -> None:
     """Push to the county server at once instead of at the next interval (recorded)."""
-    if ctx.county_sync is None:
-        raise KioskError("This kiosk has not joined a county server.")
     with write_transaction(ctx.db):
+        # Who asks comes first: a learner is refused whether or not the kiosk has joined.
         who = require_manager(ctx.db, actor, "push to the county server")
+        if ctx.county_sync is None:
+            raise KioskError("This kiosk has not joined a county server.")
         audit.record(ctx.db, ctx.settings, ctx.clock, who, "county sync", "sync now")
     ctx.county_sync.request_sync()
 
@@ -92,8 +97,10 @@ def push(ctx: AppContext, actor: Actor | User | None, server: str | None) -> Syn
     given = (server or "").strip()
     elsewhere = bool(given) and (saved is None or given != saved["url"])
     if elsewhere and actor is None:
-        raise KioskError("pushing to a server other than the joined one needs a "
-                             "manager's sign-in: add --as USERNAME")
+        raise PermissionDenied("pushing to a server other than the joined one needs a "
+                               "manager's sign-in: add --as USERNAME")
+    if actor is not None:  # the right first: a learner learns nothing of the set-up
+        require_manager(ctx.db, actor, "push to a county server")
     url, kiosk_id = sync.server_url(ctx.db_path, server)
     if not outbox.enabled(ctx.db):
         raise KioskError("this kiosk has not joined a county server, so nothing is "
@@ -118,3 +125,15 @@ def conflicts(ctx: AppContext, actor: Actor | User | None) -> list[dict[str, obj
                      f"{len(found)} listed")
     return found
 
+
+
+def background_push(db: Database, db_path: Path, clock: Clock) -> SyncResult:
+    """The running kiosk's own push to the joined server, on its worker thread with its
+    own connection. Nobody acts, so there is no right to check; sync.push records the
+    outcome (and any error) itself. Small batches with pauses keep the kiosk's writers
+    from ever waiting long for the file."""
+    from kiosk.county import sync
+
+    url, kiosk_id = sync.server_url(db_path)
+    return sync.push(db, url, kiosk_id, clock, batch_size=sync.BACKGROUND_BATCH,
+                     pause_s=sync.BACKGROUND_PAUSE_SECONDS)

@@ -28,6 +28,17 @@ def change_own_password(ctx: AppContext, actor: Actor | User | None, password: s
     users.set_password(ctx.db, ctx.settings, ctx.clock, who.user, password, actor=who)
 
 
+def save_own_prefs(ctx: AppContext, actor: Actor | User | None,
+                   changes: dict[str, object]) -> User:
+    """The signed-in person's display choices (contrast, text size), others' keys kept."""
+    with write_transaction(ctx.db):
+        who = current(ctx.db, actor)
+        prefs = dict(users.get(ctx.db, who.id).prefs)
+        prefs.update(changes)
+        users.save_prefs(ctx.db, who.user, prefs)
+        return users.get(ctx.db, who.id)
+
+
 def command_line_via() -> str:
     return f"command line, OS user {os_user()}"
 

@@ -1,11 +1,24 @@
-"""Starting the GUI: the QApplication, the context, the main window, and the safety net."""
+"""Starting the GUI: the QApplication, the context, the main window, and the safety net.
+
+The order, when data.db already holds a kiosk with a manager (every start but the
+first): the sign-in screen is painted first, from a read-only look at two facts
+(kiosk/startup.py), and then, in the event loop's next turn, the kiosk opens for real:
+the content check, the instance lock, the integrity check and migrations, the start's
+access-log row, and the context handed to the window. Nothing can be signed in before
+that; keys typed meanwhile wait in the queue and reach the screen after. The heavy
+imports (sqlite-utils, Argon2, the course loader, the dialogs) come after the paint,
+which is what brings the first paint within twice a bare Qt window (BENCHMARKS.md).
+Any doubt, and a first run, take the ordinary order: open data.db, then paint.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -15,20 +28,27 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from kiosk.context import AppContext, open_context
-from kiosk.course import ContentError, load_default_courses
-from kiosk.db import friendly_error, refuse_if_vanished
 from kiosk.errors import KioskError
-from kiosk.instance import InstanceLock
 from kiosk.logs import setup_logging
-from kiosk.operations import session
-from kiosk.ui.dialogs import QtDialogs, in_exports_folder
-from kiosk.ui.error_screen import ErrorScreen
+from kiosk.startup import first_look
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.theme import apply_theme
 
 if TYPE_CHECKING:
+    from kiosk.context import AppContext
+    from kiosk.instance import InstanceLock
     from kiosk.ui.jobs import JobRunner
+
+# A benchmark's switch (benchmarks/run_benchmarks.py): the file to write the wall-clock
+# time of the first paint to, so start-up is timed to the painted screen.
+FIRST_PAINT_FILE_ENV = "KIOSK_FIRST_PAINT_FILE"
+
+
+def note_first_paint() -> None:
+    target = os.environ.get(FIRST_PAINT_FILE_ENV)
+    if target:
+        with contextlib.suppress(OSError):
+            Path(target).write_text(repr(time.time()), encoding="ascii")
 
 
 class FirstPaint(QObject):
@@ -42,6 +62,7 @@ class FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
         if not self.done and event.type() == QEvent.Type.Paint:
             self.done = True
+            note_first_paint()
             QTimer.singleShot(0, self.then)
         return False
 
@@ -65,6 +86,8 @@ def _show(window: QMainWindow, windowed: bool) -> None:
 
 def install_safety_net(ctx: AppContext, window: MainWindow, log: logging.Logger) -> None:
     """An unexpected error is logged in full and shown as a calm message, never a traceback."""
+
+    from kiosk.db import friendly_error
 
     def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         if isinstance(value, sqlite3.Error):
@@ -101,33 +124,46 @@ def settle_at_rest(app: QApplication) -> None:
 
 def build_window(ctx: AppContext) -> MainWindow:
     window = MainWindow(ctx)
-    if isinstance(ctx.dialogs, QtDialogs):
-        ctx.dialogs.parent = window  # centred over the kiosk; the seam existed before it
+    _dialogs_over(ctx, window)
     return window
 
 
-def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False) -> int:
-    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "kiosk"])
-    assert isinstance(app, QApplication)
-    app.setApplicationName("Safeguarding Kiosk")
-    settle_at_rest(app)
-    apply_theme(app)
-    log = setup_logging(db_path)
+def _dialogs_over(ctx: AppContext, window: MainWindow) -> None:
+    from kiosk.ui.dialogs import QtDialogs
+
+    if isinstance(ctx.dialogs, QtDialogs):
+        ctx.dialogs.parent = window  # centred over the kiosk; the seam existed before it
+
+
+def open_kiosk(db_path: Path) -> tuple[AppContext, InstanceLock] | tuple[str, str]:
+    """The content check, the lock, data.db opened and checked, the start logged.
+
+    Returns the context and the held lock, or (title, message) for the error screen.
+    """
+    from kiosk.course import ContentError, load_default_courses
+    from kiosk.db import friendly_error, refuse_if_vanished
+    from kiosk.instance import InstanceLock
+    from kiosk.operations import session
+
     try:
         # The content is checked before data.db is opened: a broken pack touches nothing.
         courses = load_default_courses()
     except ContentError as exc:
         print(f"kiosk: error: the course content has problems:\n{exc}", file=sys.stderr)
-        return _run_fatal(app, "The course content has problems",
-                          "Fix these and start the kiosk again (kiosk content check lists "
-                          f"them too):\n\n{exc}", windowed, exit_when_ready)
+        return ("The course content has problems",
+                "Fix these and start the kiosk again (kiosk content check lists "
+                f"them too):\n\n{exc}")
+    from kiosk.context import open_context
+    from kiosk.ui.dialogs import QtDialogs, in_exports_folder
+
     # One kiosk per data.db; held until this process ends (the OS frees it even on a crash).
     lock = InstanceLock(db_path)
     try:
         # Before the lock file is made: one left by an earlier run is a sign of it too.
         refuse_if_vanished(db_path, include_log=True, include_lock=True)
         lock.acquire()
-        # The context is complete (dialogs, courses) before any widget is built.
+        # The context is complete (dialogs, courses) before any screen but the painted
+        # sign-in screen exists, and that one is given it whole (MainWindow.start).
         # Managers' file dialogs open in the exports folder; the settings are read when a
         # dialog opens, long after `ctx` below exists.
         dialogs = QtDialogs(data_folder=db_path.resolve().parent,
@@ -138,13 +174,21 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
         lock.release()
         message = str(exc if isinstance(exc, KioskError) else friendly_error(exc, db_path))
         print(f"kiosk: error: {message}", file=sys.stderr)
-        return _run_fatal(app, "The kiosk cannot start", message, windowed, exit_when_ready)
-    window = build_window(ctx)
-    install_safety_net(ctx, window, log)
+        return ("The kiosk cannot start", message)
+    return ctx, lock
 
+
+def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False) -> int:
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "kiosk"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Safeguarding Kiosk")
+    settle_at_rest(app)
+    apply_theme(app)
+    log = setup_logging(db_path)
     runners: list[JobRunner] = []
+    state: dict[str, object] = {}  # what opening gave: the context and lock, or an error
 
-    def after_first_paint() -> None:
+    def ready(ctx: AppContext, window: MainWindow) -> None:
         # The day's backup waits until the login screen is up, and runs off the GUI
         # thread: copying a large data.db on an old PC must not freeze the login screen.
         # (The runner too is loaded only now: nothing the first paint does not need.)
@@ -164,20 +208,66 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
         if exit_when_ready:
             app.exit(0)
 
-    watcher = FirstPaint(after_first_paint)
+    look = first_look(db_path)
+    if look is None:
+        # The ordinary order (a first run, or anything in doubt): open, then paint.
+        opened = open_kiosk(db_path)
+        if isinstance(opened[0], str):
+            return _run_fatal(app, opened[0], str(opened[1]), windowed, exit_when_ready)
+        ctx, lock = opened  # type: ignore[misc]
+        state.update(ctx=ctx, lock=lock)
+        window = build_window(ctx)
+        install_safety_net(ctx, window, log)
+        watcher = FirstPaint(lambda: ready(ctx, window))
+    else:
+        # Painted first, opened straight after (see the module's docstring).
+        window = MainWindow(None)
+        window.login.show_centre(look.centre_name)
+        window.login.username.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        def open_after_paint() -> None:
+            opened = open_kiosk(db_path)
+            if isinstance(opened[0], str):
+                window.hide()
+                state["fatal"] = _fatal_window(app, opened[0], str(opened[1]), windowed,
+                                               exit_when_ready)
+                return
+            ctx, lock = opened  # type: ignore[misc]
+            state.update(ctx=ctx, lock=lock)
+            _dialogs_over(ctx, window)
+            window.start(ctx)
+            install_safety_net(ctx, window, log)
+            ready(ctx, window)
+
+        watcher = FirstPaint(open_after_paint)
     window.screens[window.current_screen()].installEventFilter(watcher)
     stopped = _handle_sigterm(app)
-    session_end = SessionEnd(app, lambda how: session.kiosk_terminated(ctx, how))
+
+    def record_session_end(how: str) -> None:
+        from kiosk.operations import session
+
+        opened_ctx = state.get("ctx")
+        if opened_ctx is not None:  # nothing to record before data.db was opened
+            session.kiosk_terminated(opened_ctx, how)  # type: ignore[arg-type]
+
+    session_end = SessionEnd(app, record_session_end)
     _show(window, windowed)
     code = app.exec()
+    ctx_opened = state.get("ctx")
+    if ctx_opened is None:
+        # The error screen was shown, or the kiosk was stopped before it had opened.
+        return 1 if "fatal" in state else int(code)
+    ctx = ctx_opened  # type: ignore[assignment]
     if stopped and not session_end.recorded:
+        from kiosk.operations import session
+
         session.kiosk_terminated(ctx, stopped[0])
     for jobs in runners:
         jobs.wait()  # a backup under way finishes before its database is closed
     if ctx.county_sync is not None:
         ctx.county_sync.shutdown()
     ctx.db.close()
-    lock.release()
+    state["lock"].release()  # type: ignore[attr-defined]
     return int(code)
 
 
@@ -238,15 +328,25 @@ def _handle_sigterm(app: QApplication) -> list[str]:
     return stopped
 
 
-def _run_fatal(app: QApplication, title: str, message: str, windowed: bool,
-               exit_when_ready: bool) -> int:
+def _fatal_window(app: QApplication, title: str, message: str, windowed: bool,
+                  exit_when_ready: bool) -> QMainWindow:
+    from kiosk.ui.error_screen import ErrorScreen
+
     window = QMainWindow()
     screen = ErrorScreen(title, message)
     window.setCentralWidget(screen)
-    screen.close_requested.connect(app.quit)
+    screen.close_requested.connect(lambda: app.exit(1))
     if exit_when_ready:
         watcher = FirstPaint(lambda: app.exit(1))
         screen.installEventFilter(watcher)
+        window._first_paint = watcher  # type: ignore[attr-defined]  # kept alive with it
     _show(window, windowed)
+    return window
+
+
+def _run_fatal(app: QApplication, title: str, message: str, windowed: bool,
+               exit_when_ready: bool) -> int:
+    window = _fatal_window(app, title, message, windowed, exit_when_ready)
     app.exec()
+    window.close()
     return 1

@@ -26,10 +26,10 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
-from kiosk import certificate
 from kiosk.certificate import CertificateFacts
 from kiosk.context import AppContext
 from kiosk.errors import KioskError
+from kiosk.operations import certificates
 from kiosk.paths import output_folder, replace_file
 from kiosk.wording import human_date
 
@@ -181,8 +181,7 @@ def save_certificate(ctx: AppContext, facts: CertificateFacts,
     except KioskError as exc:
         ctx.dialogs.warn("Certificate not saved", str(exc))
         return None
-    certificate.record_output(ctx.db, ctx.settings, ctx.clock, ctx.current_user, facts,
-                              "saved PDF of")
+    certificates.record_output(ctx, ctx.current_user, facts, "saved PDF of")
     if told is None:
         ctx.dialogs.inform("Certificate saved", f"Your certificate was saved as {written}.")
     else:
@@ -213,8 +212,7 @@ def print_certificate(ctx: AppContext, facts: CertificateFacts,
             failed = printing.PrintPlan("", printing.FAILED, chosen.printer)
             save_certificate(ctx, facts, lambda path: printing.why_saved(failed, path))
             return False
-        certificate.record_output(ctx.db, ctx.settings, ctx.clock, ctx.current_user, facts,
-                                  "printed")
+        certificates.record_output(ctx, ctx.current_user, facts, "printed")
         ctx.dialogs.inform("Certificate printed",
                            f"Your certificate was sent to the printer {chosen.printer}.")
         return True

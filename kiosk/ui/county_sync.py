@@ -56,19 +56,16 @@ class SyncWorker(QObject):
 
     @Slot()
     def run_once(self) -> None:
-        from kiosk.county import sync
         from kiosk.db import open_database
         from kiosk.errors import KioskError
+        from kiosk.operations import county
 
         self.thread_name = threading.current_thread().name
         ok, message = False, ""
         try:
             if self._db is None:
                 self._db = open_database(self.db_path, migrate=False)
-            url, kiosk_id = sync.server_url(self.db_path)
-            result = sync.push(self._db, url, kiosk_id, self.clock,
-                               batch_size=sync.BACKGROUND_BATCH,
-                               pause_s=sync.BACKGROUND_PAUSE_SECONDS)
+            result = county.background_push(self._db, self.db_path, self.clock)
             ok, message = True, f"{result.sent} records sent"
         except KioskError as exc:  # already logged and recorded by sync.push
             message = str(exc)

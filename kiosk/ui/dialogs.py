@@ -2,6 +2,9 @@
 
 Screens never call QMessageBox or QFileDialog directly; they call these through
 the context, and tests hand the context a scripted replacement instead.
+
+The dialogs' Qt classes are loaded when a dialog is first shown: the kiosk builds
+QtDialogs at every start, most days shows none, and loading them costs ~3.5 MB.
 """
 
 from __future__ import annotations
@@ -11,54 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QFileInfo,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QFileIconProvider,
-    QFileSystemModel,
-    QInputDialog,
-    QLineEdit,
-    QMessageBox,
-    QWidget,
-)
-from shiboken6 import Shiboken
-
 from kiosk.ui import metrics
 
 if TYPE_CHECKING:  # printing is loaded when a certificate is printed, not at start-up
     from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
     from kiosk.settings import Settings
-
-
-class NameOnlyIcons(QFileIconProvider):
-    """Icons and type names from a file's kind and name, never from its contents.
-
-    Qt's own provider asks QMimeDatabase, which opens and reads files to sniff their
-    type. On POSIX, closing any descriptor of data.db (or its -shm) drops every lock
-    this process holds on it, and another process then deletes the WAL the kiosk is
-    writing to (issue: records silently lost). So nothing here may open a file.
-    """
-
-    def icon(self, what: object) -> object:  # type: ignore[override]
-        if isinstance(what, QFileInfo):
-            kind = (QFileIconProvider.IconType.Folder if what.isDir()
-                    else QFileIconProvider.IconType.File)
-            return super().icon(kind)
-        return super().icon(what)  # type: ignore[arg-type]
-
-    def type(self, info: QFileInfo) -> str:
-        if info.isDir():
-            return "Folder"
-        suffix = info.suffix()
-        return f"{suffix.upper()} file" if suffix else "File"
 
 
 def is_kiosk_data_file(path: Path, data_folder: Path) -> bool:
@@ -67,23 +29,6 @@ def is_kiosk_data_file(path: Path, data_folder: Path) -> bool:
         return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(data_folder))
     except (OSError, ValueError):
         return False
-
-
-class HideDataFolder(QSortFilterProxyModel):
-    """Leaves the data folder and everything in it out of the dialog's lists."""
-
-    def __init__(self, data_folder: Path) -> None:
-        super().__init__()
-        self.data_folder = data_folder
-
-    def filterAcceptsRow(self, row: int,
-                         parent: QModelIndex | QPersistentModelIndex) -> bool:
-        model = self.sourceModel()
-        if isinstance(model, QFileSystemModel):
-            path = Path(model.filePath(model.index(row, 0, parent)))
-            if is_kiosk_data_file(path, self.data_folder):
-                return False
-        return True
 
 
 def in_exports_folder(db_path: Path, settings: Callable[[], Settings]) -> Callable[[], Path]:
@@ -126,6 +71,11 @@ class QtDialogs:
         The system dialog on Windows offers Explorer's menus (a way out of a kiosk), and
         none of them can be told not to read the files it lists.
         """
+        from PySide6.QtWidgets import QDialog, QFileDialog
+        from shiboken6 import Shiboken
+
+        from kiosk.ui.file_dialog import HideDataFolder, NameOnlyIcons
+
         dialog = QFileDialog(self.parent, title, str(self.start_folder()), filter_)
         dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
         dialog.setOption(QFileDialog.Option.DontUseCustomDirectoryIcons, True)
@@ -166,12 +116,18 @@ class QtDialogs:
 
     def _box(self, icon: QMessageBox.Icon, title: str, text: str,
              buttons: QMessageBox.StandardButton) -> QMessageBox:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
         # Messages quote names and file names people typed: always plain text, never markup.
         box = QMessageBox(icon, title, text, buttons, self.parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
         return box
 
     def message_box(self, kind: str, title: str, text: str) -> QMessageBox:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QMessageBox
+
         icons = {"confirm": QMessageBox.Icon.Question, "inform": QMessageBox.Icon.Information,
                  "warn": QMessageBox.Icon.Warning}
         box = QMessageBox(icons[kind], title, text, QMessageBox.StandardButton.NoButton,
@@ -196,6 +152,8 @@ class QtDialogs:
         return box
 
     def password_box(self, title: str, text: str) -> QInputDialog:
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
         box = QInputDialog(self.parent)
         box.setObjectName("passwordDialog")
         box.setWindowTitle(title)
@@ -208,6 +166,8 @@ class QtDialogs:
         return box
 
     def confirm(self, title: str, text: str) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         box = self.message_box("confirm", title, text)
         box.exec()
         return box.buttonRole(box.clickedButton()) == QMessageBox.ButtonRole.YesRole
@@ -219,6 +179,8 @@ class QtDialogs:
         self.message_box("warn", title, text).exec()
 
     def ask_password(self, title: str, text: str) -> str | None:
+        from PySide6.QtWidgets import QDialog
+
         box = self.password_box(title, text)
         ok = box.exec() == QDialog.DialogCode.Accepted
         value = box.textValue() if ok else None
@@ -226,15 +188,20 @@ class QtDialogs:
         return value
 
     def ask_save_path(self, title: str, suggested_name: str, filter_: str) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
         return self._file_dialog(title, filter_, QFileDialog.AcceptMode.AcceptSave,
                                  suggested_name)
 
     def ask_open_path(self, title: str, filter_: str) -> str | None:
+        from PySide6.QtWidgets import QFileDialog
+
         return self._file_dialog(title, filter_, QFileDialog.AcceptMode.AcceptOpen)
 
     def ask_printer(self, title: str) -> QPrinter | None:
         """The system print dialog; a configured printer, or None if cancelled."""
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtWidgets import QDialog
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self.parent)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk import quiz, reading
+from kiosk import quiz, sample_data, users
 from kiosk.certificate import for_attempt
 from kiosk.context import AppContext, open_context
 from kiosk.course import load_default_courses
@@ -67,6 +67,9 @@ class Gallery:
         self.ctx.dialogs = _SilentDialogs()
         self.out = out
         self.passwords = passwords
+        # The demo's manager: the one who may change the settings the states need.
+        self.manager = next(name for name in passwords if users.find(self.ctx.db, name)
+                            and users.find(self.ctx.db, name).is_manager)
         self.written: list[Path] = []
         self._prepare_reading()
 
@@ -78,34 +81,13 @@ class Gallery:
 
     # ------------------------------------------------------------ data the states need
 
-    def _user_id(self, username: str) -> int:
-        return int(self.ctx.db.execute("SELECT id FROM users WHERE username = ?",
-                                       [username]).fetchone()[0])
-
     def _prepare_reading(self) -> None:
-        """Reading records for the people whose home screens show progress."""
-        course = self.ctx.course
-        for username, count in (("chloe", 2), ("dafydd", 4), ("llyr", 4), ("sian", 4),
-                                ("aoife", 1)):
-            uid = self._user_id(username)
-            for section in course.sections[:count]:
-                view = reading.record_open(self.ctx.db, self.ctx.clock, uid, course, section.id)
-                reading.record_end(self.ctx.db, self.ctx.clock, view)
-        # Chloé is part-way through a test: one in progress, drawn now.
-        from kiosk.users import get
-
-        self.ctx.settings.set("require_all_sections", False)
-        chloe = get(self.ctx.db, self._user_id("chloe"))
-        if quiz.in_progress_id(self.ctx.db, chloe.id, course) is None:
-            quiz.start_or_resume(self.ctx.db, self.ctx.settings, self.ctx.clock, chloe, course)
-        self.ctx.settings.set("require_all_sections", True)
+        """Reading records and Chloé's test under way, made through the operations."""
+        sample_data.gallery_progress(self.ctx, self.manager, self.ctx.course)
 
     def _attempt(self, username: str, passed: bool) -> quiz.Attempt:
-        row = self.ctx.db.execute(
-            "SELECT id FROM attempts WHERE user_id = ? AND status = 'submitted' AND passed = ? "
-            "ORDER BY finished_at DESC LIMIT 1", [self._user_id(username), int(passed)],
-        ).fetchone()
-        return quiz.load_attempt(self.ctx.db, row[0], self.ctx.course)
+        attempt_id = sample_data.latest_attempt_id(self.ctx.db, username, passed=passed)
+        return quiz.load_attempt(self.ctx.db, attempt_id, self.ctx.course)
 
     # ------------------------------------------------------------ moving between states
 

@@ -8,14 +8,17 @@ the next person at the kiosk can sign in at once.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from kiosk.auth import LoginOutcome
-from kiosk.context import AppContext
-from kiosk.operations import session
 from kiosk.ui import metrics, theme
 from kiosk.ui.widgets import Screen, announce, body, button, heading
+
+if TYPE_CHECKING:  # the sign-in screen is painted before these are loaded (ui/app.py)
+    from kiosk.auth import LoginOutcome
+    from kiosk.context import AppContext
 
 NOTICE = (
     "All access attempts are monitored and recorded. Every sign-in, right or wrong, "
@@ -28,8 +31,10 @@ class LoginScreen(Screen):
     logged_in = Signal(object)  # LoginOutcome
     urgent_help_requested = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, parent)
+    def __init__(self, ctx: AppContext | None, parent: QWidget | None = None) -> None:
+        # ctx is None only while the kiosk starts: the screen is painted first and given
+        # the context by MainWindow.start(); until then it signs nobody in.
+        super().__init__(ctx, parent)  # type: ignore[arg-type]
         self.setObjectName("loginScreen")
         self._failures = 0
         self._wait_left = 0
@@ -124,10 +129,13 @@ class LoginScreen(Screen):
         self.urgent.clicked.connect(self.urgent_help_requested.emit)
 
     def entered(self) -> None:
-        name = self.ctx.settings.centre_name
+        if self.ctx is not None:
+            self.show_centre(self.ctx.settings.centre_name)
+        self.username.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_centre(self, name: str) -> None:
         self.centre.setText(name)
         self.centre.setVisible(bool(name))
-        self.username.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reset(self) -> None:
         self.username.clear()
@@ -162,8 +170,10 @@ class LoginScreen(Screen):
             self.password.setFocus(Qt.FocusReason.TabFocusReason)
 
     def submit(self) -> None:
-        if self._wait_left > 0:
-            return
+        if self._wait_left > 0 or self.ctx is None:
+            return  # (no context: the kiosk is still opening data.db; what was typed stays)
+        from kiosk.operations import session
+
         typed = self.username.text()
         password = self.password.text()
         # The password leaves the widget at once; nothing below keeps a copy.

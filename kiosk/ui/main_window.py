@@ -22,19 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk import users
-from kiosk.auth import LoginOutcome
-from kiosk.context import AppContext
 from kiosk.errors import KioskError
-from kiosk.operations import session
 from kiosk.ui.idle import IdleWatcher
 from kiosk.ui.login_screen import LoginScreen
-from kiosk.ui.password_change_screen import PasswordChangeScreen
-from kiosk.ui.setup_screen import SetupScreen
 from kiosk.ui.theme import apply_person_theme, remember
 from kiosk.ui.widgets import Screen, announce, body, button
 
+# Everything below loads after the first paint: the window and its sign-in screen are
+# drawn before the kiosk opens data.db (kiosk/ui/app.py), so this module imports no core.
 if TYPE_CHECKING:
+    from kiosk.auth import LoginOutcome
+    from kiosk.context import AppContext
     from kiosk.ui.home_screen import HomeScreen
     from kiosk.ui.manager_screen import ManagerScreen
     from kiosk.ui.my_results_screen import MyResultsScreen
@@ -124,10 +122,17 @@ LAZY_SCREENS = {
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, *, ms_per_second: int = 1000) -> None:
+    def __init__(self, ctx: AppContext | None, *, ms_per_second: int = 1000) -> None:
+        """The window with its sign-in screen; with `ctx`, working at once.
+
+        ctx is None only at start-up (kiosk/ui/app.py): the window and the sign-in screen
+        are painted first, then data.db is opened and the complete context handed over
+        with start(). Until then the window answers nothing (no sign-in, no F1, no close)
+        and no other screen exists, so no screen ever sees a missing or partial context.
+        """
         super().__init__()
-        self.ctx = ctx
         self.allow_close = False
+        self.started = False
         self.setWindowTitle("Safeguarding training")
         self.setObjectName("mainWindow")
 
@@ -157,15 +162,24 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self._return_to = "login"
-        urgent_key = QShortcut(QKeySequence(Qt.Key.Key_F1), self)
-        urgent_key.setContext(Qt.ShortcutContext.WindowShortcut)
-        urgent_key.activated.connect(self.open_urgent)
 
         self.screens: dict[str, Screen] = {}
         self.frames: dict[str, QScrollArea] = {}
         # Only the login screen is built up front; every other screen on first use.
-        self.login = self.add_screen("login", LoginScreen(ctx))
+        self.login: LoginScreen = self.add_screen("login", LoginScreen(ctx))  # type: ignore[assignment]
+        self.top_bar.setVisible(False)  # the login card has its own urgent button
+        if ctx is not None:
+            self.start(ctx, ms_per_second=ms_per_second)
 
+    def start(self, ctx: AppContext, *, ms_per_second: int = 1000) -> None:
+        """Given the complete context: the idle watcher, the wiring, the first screen."""
+        from kiosk import users
+
+        self.ctx = ctx
+        self.login.ctx = ctx
+        urgent_key = QShortcut(QKeySequence(Qt.Key.Key_F1), self)
+        urgent_key.setContext(Qt.ShortcutContext.WindowShortcut)
+        urgent_key.activated.connect(self.open_urgent)
         settings = ctx.settings
         self.idle = IdleWatcher(int(settings.get("idle_timeout_seconds")),
                                 int(settings.get("idle_countdown_seconds")),
@@ -174,6 +188,7 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.installEventFilter(self.idle)
         self._wire()
+        self.started = True
         self.move_to("login" if users.manager_exists(ctx.db) else "setup")
         self.idle.start()
 
@@ -295,6 +310,8 @@ class MainWindow(QMainWindow):
         self.move_to("urgent")
 
     def _back_from_urgent(self) -> None:
+        from kiosk import users
+
         target = self._return_to
         signed_in = self.ctx.current_user is not None
         if target not in self.screens or (not signed_in and target not in ("login", "setup")):
@@ -340,10 +357,10 @@ class MainWindow(QMainWindow):
         ctx = self.ctx
         if ctx.current_user is None or ctx.course is None:
             return
-        from kiosk.operations import quiz  # after sign-in only: keeps the first paint light
+        from kiosk.operations import quiz as quiz_ops  # after sign-in: a light first paint
 
         try:
-            attempt = quiz.start_or_resume(ctx, ctx.current_user, ctx.course)
+            attempt = quiz_ops.start_or_resume(ctx, ctx.current_user, ctx.course)
         except KioskError as exc:
             ctx.dialogs.inform("The test is not open yet", str(exc))
             return
@@ -434,6 +451,9 @@ class MainWindow(QMainWindow):
 
     def sign_out(self, *, idle: bool) -> None:
         """Sign out (logged), clear every screen's state, and return to the login screen."""
+        from kiosk import users
+        from kiosk.operations import session
+
         user = self.ctx.current_user
         session.sign_out(self.ctx, user, idle=idle)
         self.ctx.current_user = None
@@ -451,6 +471,8 @@ class MainWindow(QMainWindow):
 
     def request_exit(self) -> None:
         """A manager closes the kiosk: password again, then a logged exit."""
+        from kiosk.operations import session
+
         user = self.ctx.current_user
         dialogs = self.ctx.dialogs
         if user is None or not user.is_manager:
@@ -481,6 +503,8 @@ class MainWindow(QMainWindow):
         if last is not None and (now - last).total_seconds() < 10:
             return
         self._close_refused_at = now
+        from kiosk.operations import session
+
         session.close_refused(self.ctx)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -489,4 +513,5 @@ class MainWindow(QMainWindow):
             event.accept()
         else:
             event.ignore()
-            self._record_close_refused()
+            if self.started:  # before start() there is no log to write to yet
+                self._record_close_refused()

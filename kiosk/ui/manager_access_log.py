@@ -124,9 +124,13 @@ class AccessLogPanel(ManagerPanel):
         actor = self.actor()
         if actor is None or self.ctx.dialogs is None:
             return
-        taken = access_log.take_receipt(
-            self.ctx.db, self.ctx.clock, kiosk_id=self.ctx.kiosk_id,
-            centre_name=self.ctx.settings.centre_name, who=actor.username, user_id=actor.id)
+        from kiosk.operations import maintenance
+
+        try:
+            taken = maintenance.log_receipt(self.ctx, actor)
+        except KioskError as exc:
+            self.warn("No receipt taken", str(exc))
+            return
         text = taken.text()
         dialogs = self.ctx.dialogs
         dialogs.inform("Log receipt", text)

@@ -14,6 +14,7 @@ Alt+O high contrast; PageUp / PageDown scroll the text from anywhere on the scre
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from pathlib import PurePosixPath
 from typing import Any
@@ -31,12 +32,15 @@ from PySide6.QtWidgets import (
 
 from kiosk import reading
 from kiosk.context import AppContext
+from kiosk.operations import reading as reading_ops
+from kiosk.operations.base import PermissionDenied
 from kiosk.speech import markdown_chunks
 from kiosk.ui import metrics
 from kiosk.ui.listen import ListenControl
 from kiosk.ui.safe_browser import SafeBrowser, describe_external
 from kiosk.ui.theme import PREF_HIGH_CONTRAST, PREF_TEXT_SCALE, person_text_scale, remember
 from kiosk.ui.widgets import Screen, body, button, heading
+from kiosk.users import User
 
 TICK = "\u2713"
 STARTED = "\u25d0"  # a half circle: opened, end not reached yet
@@ -53,6 +57,7 @@ class ReaderScreen(Screen):
         self.setObjectName("readerScreen")
         self.current: str | None = None
         self._view_id = 0
+        self._view_user: User | None = None  # who opened the view: the one its rows are for
         self._opened_at = None
         self._scale = 0
         self._read_marked: str | None = None
@@ -209,8 +214,8 @@ class ReaderScreen(Screen):
         self.message.hide()
         self.text.show_markdown(section.markdown)
         if user is not None:
-            self._view_id = reading.record_open(self.ctx.db, self.ctx.clock, user.id, course,
-                                                section_id)
+            self._view_id = reading_ops.open_section(self.ctx, user, course, section_id)
+            self._view_user = user
             self._opened_at = self.ctx.clock.now()
         self._fill_contents()
         self._update_buttons()
@@ -226,7 +231,7 @@ class ReaderScreen(Screen):
         fits = self.text.document().size().height() <= self.text.viewport().height() + 2
         if not fits and (bar.maximum() == 0 or bar.value() < bar.maximum()):
             return
-        reading.record_end(self.ctx.db, self.ctx.clock, self._view_id)
+        reading_ops.reached_end(self.ctx, self._view_user, self._view_id)
         if self.current is not None and self._read_marked != self.current:
             self._read_marked = self.current
             self._fill_contents()
@@ -280,8 +285,12 @@ class ReaderScreen(Screen):
         """Store how long the section now on screen was open."""
         if self._view_id and self._opened_at is not None:
             seconds = (self.ctx.clock.now() - self._opened_at).total_seconds()
-            reading.record_seconds(self.ctx.db, self._view_id, seconds)
+            # Stored for the person who opened it, also when leaving at their sign-out; an
+            # account disabled meanwhile keeps what it had (the time is not worth an error).
+            with contextlib.suppress(PermissionDenied):
+                reading_ops.time_spent(self.ctx, self._view_user, self._view_id, seconds)
         self._view_id = 0
+        self._view_user = None
         self._opened_at = None
         self._read_marked = None
 

@@ -13,14 +13,16 @@ from __future__ import annotations
 import dataclasses
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from kiosk import users
-from kiosk.context import AppContext
 from kiosk.paths import resource_path
 from kiosk.ui import metrics
+
+if TYPE_CHECKING:  # the theme is applied before the first paint, these load after it
+    from kiosk.context import AppContext
 
 PREF_HIGH_CONTRAST = "high_contrast"  # key in users.prefs
 PREF_TEXT_SCALE = "reader_text_scale"  # key in users.prefs: an index into metrics.TEXT_SCALES
@@ -142,11 +144,11 @@ def current_high_contrast() -> bool:
 
 def remember(ctx: AppContext, changes: dict[str, object]) -> None:
     """Save display choices into the signed-in person's prefs (others' keys kept) and apply."""
+    from kiosk.operations import session
+
     user = ctx.current_user
     if user is None:
         return
-    prefs = dict(users.get(ctx.db, user.id).prefs)
-    prefs.update(changes)
-    users.save_prefs(ctx.db, user, prefs)
-    ctx.current_user = dataclasses.replace(user, prefs=prefs)
-    apply_person_theme(prefs)
+    saved = session.save_own_prefs(ctx, user, changes)
+    ctx.current_user = dataclasses.replace(user, prefs=saved.prefs)
+    apply_person_theme(saved.prefs)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from kiosk.context import AppContext
 from kiosk.ui import metrics
+
+if TYPE_CHECKING:  # loaded after the first paint (ui/app.py)
+    from kiosk.context import AppContext
 
 
 class Screen(QWidget):
