@@ -21,6 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "river-lantern-orchard-42"
+MANAGER = "morgan"
 BASE = Path(tempfile.gettempdir()) / "kiosk smoke Zoë" / "Centre data"
 DB = BASE / "data.db"
 STEPS: list[str] = []
@@ -39,11 +40,28 @@ def fail(what: str, result: subprocess.CompletedProcess[str] | None = None) -> N
     sys.exit(1)
 
 
-def kiosk(*args: str, input: str | None = None, expect: int = 0,
+def run(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """subprocess.run, with one more go when Wine itself fails to start the process
+    (CreateProcess's ERROR_INTERNAL_ERROR on a loaded machine: not the kiosk's doing)."""
+    try:
+        return subprocess.run(command, **kwargs)  # type: ignore[call-overload,no-any-return]
+    except OSError as exc:
+        if getattr(exc, "winerror", None) != 1359:
+            raise
+        print(f"smoke: Wine failed to start a process ({exc}); once more", flush=True)
+        return subprocess.run(command, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+
+def kiosk(*args: str, input: str | None = None, expect: int = 0, signed_in: bool = False,
           ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "kiosk", *args, "--db", str(DB)],
-                            input=input or "", capture_output=True, encoding="utf-8",
-                            cwd=BASE, timeout=120)
+    """`kiosk ARGS --db DB`; `signed_in`: as the manager morgan, password piped in first
+    (as a scheduled task does), then `input`."""
+    if signed_in:
+        args = (*args, "--as", MANAGER)
+        input = PASSWORD + "\n" + (input or "")
+    result = run([sys.executable, "-m", "kiosk", *args, "--db", str(DB)],
+                 input=input or "", capture_output=True, encoding="utf-8", cwd=BASE,
+                 timeout=120)
     if result.returncode != expect:
         fail(f"`kiosk {' '.join(args)}` should exit {expect}", result)
     if "Traceback" in result.stdout + result.stderr:
@@ -138,26 +156,26 @@ def main() -> int:
     kiosk("users", "add", "morgan", "--role", "manager", "--name", "Morgan Manager",
           input=PASSWORD + "\n")
     kiosk("users", "add", "llyr", "--role", "learner", "--name", "Llŷr Wyn",
-          input="maple-kettle-harbour-Ŵ\n")
+          input="maple-kettle-harbour-Ŵ\n", signed_in=True)
 
     step("users import (UTF-8 CSV from Excel, with a BOM)")
     people = BASE / "people to add.csv"
     people.write_bytes("username,Full Name,role,job_title\r\nzoe.o,Zoë Ødegård,,Family worker\r\n"
                        .encode("utf-8-sig"))
-    contains(kiosk("users", "import", str(people)), "zoe.o", "temporary password")
+    contains(kiosk("users", "import", str(people), signed_in=True), "zoe.o", "temporary password")
 
     step("users list through a pipe keeps every name (console encoding)")
-    contains(kiosk("users", "list"), "llyr", "zoe.o", "Llŷr Wyn", "Zoë Ødegård")
+    contains(kiosk("users", "list", signed_in=True), "llyr", "zoe.o", "Llŷr Wyn", "Zoë Ødegård")
 
     step("export access-log into a folder with spaces, then again over the same file")
     exports = BASE / "exports for Excel"
     exports.mkdir()
     csv_file = exports / "access log.csv"
-    kiosk("export", "access-log", "--out", str(csv_file))
+    kiosk("export", "access-log", "--out", str(csv_file), signed_in=True)
     first = csv_file.read_bytes()
     if not first.startswith(b"\xef\xbb\xbf") or b"\r\n" not in first:
         fail("the CSV should be UTF-8 with a BOM and CRLF line ends")
-    kiosk("export", "access-log", "--out", str(csv_file))
+    kiosk("export", "access-log", "--out", str(csv_file), signed_in=True)
     if csv_file.read_bytes() == first:
         fail("the second export did not replace the first")
 
@@ -165,7 +183,8 @@ def main() -> int:
     held = csv_file.read_bytes()
     holder = Holder(FILE_HOLDER.replace("sys.argv[2]", repr(str(csv_file))))
     try:
-        refused = kiosk("export", "access-log", "--out", str(csv_file), expect=1)
+        refused = kiosk("export", "access-log", "--out", str(csv_file), expect=1,
+                        signed_in=True)
         contains(refused, "open in another program")
     finally:
         holder.stop()
@@ -175,10 +194,11 @@ def main() -> int:
     step("backup while another program holds data.db open")
     holder = Holder(PROGRAM_HOLDER)
     try:
-        contains(kiosk("backup", str(BASE / "no such folder" / "copy.db"), expect=1),
+        contains(kiosk("backup", str(BASE / "no such folder" / "copy.db"), expect=1,
+                       signed_in=True),
                  "does not exist")
         (BASE / "by hand").mkdir()
-        kiosk("backup", str(BASE / "by hand"))
+        kiosk("backup", str(BASE / "by hand"), signed_in=True)
     finally:
         holder.stop()
     backups = list((BASE / "by hand").glob("data-backup-*.db"))
@@ -198,7 +218,7 @@ def main() -> int:
     step("the instance lock: a second kiosk and a restore are refused while one runs")
     kiosk_proc = Holder(KIOSK_HOLDER)
     try:
-        second = subprocess.run(
+        second = run(
             [sys.executable, "-c", "import sys\nfrom kiosk.instance import InstanceLock\n"
              "InstanceLock(sys.argv[1]).acquire()", str(DB)],
             capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60)
@@ -207,12 +227,13 @@ def main() -> int:
             fail("a second kiosk on the same data.db was not refused, naming the first", second)
         contains(kiosk("restore", str(backups[0]), expect=1),
                  "Another kiosk is already running")
-        contains(kiosk("backup", str(BASE / "by hand")), "integrity check ok")
-        contains(kiosk("users", "list"), "morgan")  # commands still work while it runs
+        contains(kiosk("backup", str(BASE / "by hand"), signed_in=True), "integrity check ok")
+        # Commands still work while it runs.
+        contains(kiosk("users", "list", signed_in=True), "morgan")
     finally:
         kiosk_proc.kill()
     step("the lock ends with the process, even when it is killed")
-    check = subprocess.run(
+    check = run(
         [sys.executable, "-c", "import sys\nfrom kiosk.instance import InstanceLock\n"
          "InstanceLock(sys.argv[1]).acquire()\nprint('taken')", str(DB)],
         capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60)
@@ -220,11 +241,12 @@ def main() -> int:
         fail("the lock outlived the killed kiosk", check)
 
     step("restore with nobody holding data.db: the current file is kept aside")
-    kiosk("users", "add", "late.starter", "--role", "learner", input="a-later-long-password\n")
+    kiosk("users", "add", "late.starter", "--role", "learner", input="a-later-long-password\n",
+          signed_in=True)
     contains(kiosk("restore", str(backups[0])), "kept as")
     if len(list(BASE.glob("data.db.replaced-*"))) != 1:
         fail("the replaced database was not kept")
-    listing = kiosk("users", "list").stdout
+    listing = kiosk("users", "list", signed_in=True).stdout
     if "late.starter" in listing or "zoe.o" not in listing:
         fail(f"the restored database is not the backup's: {listing!r}")
 

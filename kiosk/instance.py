@@ -90,7 +90,10 @@ class InstanceLock:
             real = self.db_path.resolve()
         except OSError:
             real = self.db_path
-        if real != self.db_path.absolute():
+        if real != self.db_path.absolute() and not _same_file(lock_path(real), self.path):
+            # (The same lock file by another name is ours already: a folder reached through
+            # a link, or on Windows an 8.3 short name such as C:\Users\ZOE~1\..., a
+            # junction or a `subst` drive. Locking it twice would refuse the kiosk itself.)
             found.append(lock_path(real))
         try:
             info = os.stat(self.db_path)
@@ -198,6 +201,13 @@ class InstanceLock:
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.release()
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _read_holder(fd: int) -> str:

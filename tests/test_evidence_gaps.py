@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MANAGER_PASSWORD, kiosk_env, run_as
+from tests.conftest import MANAGER_PASSWORD, assert_owner_only, kiosk_env, run_as
 from tests.test_faults_evidence import _big_log
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and file modes are POSIX")
 def test_a_killed_backup_leaves_no_partial_file_after_the_next_start(tmp_path, run_kiosk):
     db = tmp_path / "data.db"
     _big_log(db)
@@ -41,8 +38,8 @@ def test_a_killed_backup_leaves_no_partial_file_after_the_next_start(tmp_path, r
         partial = [p for p in out.iterdir() if p.name.endswith(".partial")]
         time.sleep(0.005)
     assert partial, "the backup finished before it could be killed"
-    assert oct(partial[0].stat().st_mode & 0o777) == "0o600"  # everyone's records: owner only
-    os.kill(proc.pid, signal.SIGKILL)
+    assert_owner_only(partial[0])  # everyone's records
+    proc.kill()  # SIGKILL; TerminateProcess on Windows
     proc.wait()
     assert partial[0].exists() and not (out / "copy.db").exists()
     assert run_as(run_kiosk, "users", "list", "--db", str(db)).returncode == 0  # next start

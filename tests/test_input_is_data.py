@@ -7,7 +7,7 @@ import pytest
 from kiosk import access_log, auth, export, reports, users
 from kiosk.db import backup_to
 from kiosk.errors import ValidationError
-from tests.conftest import LEARNER_PASSWORD, MANAGER_PASSWORD, run_as
+from tests.conftest import LEARNER_PASSWORD, MANAGER_PASSWORD, assert_owner_only, run_as
 
 IMG = '<img src="file:///etc/hostname" width=400><b>bold</b>'
 
@@ -63,7 +63,8 @@ def test_a_password_typed_as_a_username_is_not_in_the_log_exports_or_backups(
     if wal.exists():
         assert PASSWORD_IN_NAME_BOX.encode() not in wal.read_bytes()
     key = ctx.db_path.with_name("data.db" + auth.KEY_SUFFIX)
-    assert key.exists() and oct(key.stat().st_mode & 0o777) == "0o600"
+    assert key.exists()
+    assert_owner_only(key)
     assert not (tmp_path / ("backup.db" + auth.KEY_SUFFIX)).exists()
 
 

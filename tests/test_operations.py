@@ -339,6 +339,20 @@ def test_operations_import_no_qt():
     subprocess.run([sys.executable, "-c", code], check=True, env=kiosk_env())
 
 
+def _last_leaf_page(path, root: int, page_size: int) -> int:
+    """The table's right-most leaf page (its newest rows), found by walking its b-tree in
+    the file: the `dbstat` table would say, but Windows' SQLite is built without it."""
+    with open(path, "rb") as fh:
+        page = root
+        while True:
+            fh.seek((page - 1) * page_size + (100 if page == 1 else 0))
+            header = fh.read(12)
+            if header[0] == 0x0D:  # a table leaf
+                return page
+            assert header[0] == 0x05, f"page {page} is not a table b-tree page"
+            page = int.from_bytes(header[8:12], "big")  # the right-most child
+
+
 def test_export_on_a_damaged_results_page_fails_and_writes_nothing(ctx, manager, learner,
                                                                     run_kiosk, tmp_path):
     """An export checks only what it writes before it starts; damage in what it reads
@@ -350,10 +364,11 @@ def test_export_on_a_damaged_results_page_fails_and_writes_nothing(ctx, manager,
     for n in range(400):
         insert_attempt(ctx.db, learner.id, answers=10,
                        finished_at=to_iso(ctx.clock.now() - timedelta(minutes=n)))
-    page = ctx.db.execute("SELECT pageno FROM dbstat WHERE name = 'attempt_questions' "
-                          "AND pagetype = 'leaf' ORDER BY pageno DESC LIMIT 1").fetchone()[0]
     page_size = ctx.db.execute("PRAGMA page_size").fetchone()[0]
     ctx.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = _last_leaf_page(ctx.db_path, ctx.db.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'attempt_questions'").fetchone()[0],
+        page_size)
     rows_before = ctx.db.execute("SELECT COUNT(*) FROM access_log").fetchone()[0]
     ctx.db.close()
     with open(ctx.db_path, "r+b") as fh:

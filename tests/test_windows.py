@@ -8,6 +8,7 @@ on every system and run in both places.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -202,3 +203,99 @@ def test_kiosk_log_rotation_while_another_process_has_it_open(db_path, capsys):
     assert "Logging error" not in capsys.readouterr().err
     assert b"something for the log" in log_file.read_bytes()
     logging.getLogger("kiosk").handlers.clear()
+
+
+def _other_name_for(folder: Path, tmp_path: Path) -> Path:
+    """The same folder by another name: on Windows its 8.3 short name (how %TEMP% is often
+    spelled, e.g. C:\\Users\\ZOE~1\\...), elsewhere a symbolic link to it."""
+    if sys.platform == "win32":
+        import ctypes
+
+        buffer = ctypes.create_unicode_buffer(1024)
+        size = ctypes.windll.kernel32.GetShortPathNameW(str(folder), buffer, 1024)  # type: ignore[attr-defined]
+        if not size or Path(buffer.value) == folder:
+            pytest.skip("this volume makes no 8.3 short names")
+        return Path(buffer.value)
+    other = tmp_path / "via"
+    other.symlink_to(folder, target_is_directory=True)
+    return other
+
+
+def test_a_kiosk_whose_folder_has_another_name_takes_its_own_lock_once(tmp_path):
+    """Locking "the real path" too (against links) must not lock our own lock file twice:
+    a kiosk on C:\\Users\\ZOE~1\\...\\data.db refused itself as "another kiosk"."""
+    folder = tmp_path / "Centre data for Zoë Ødegård"
+    folder.mkdir()
+    other = _other_name_for(folder, tmp_path)
+    assert str(other) != str(folder)
+    with InstanceLock(other / "data.db") as lock:
+        assert lock.held
+    # A second kiosk by either name is still refused while the first runs.
+    with held_by_another_process(KIOSK_LOCK, str(other / "data.db")):
+        for name in (folder, other):
+            with pytest.raises(KioskRunning, match="Another kiosk is already running"):
+                InstanceLock(name / "data.db").acquire()
+
+
+KIOSK_STARTED = ("import sys\nfrom kiosk.context import open_context\n"
+                 "from kiosk.instance import InstanceLock\nfrom kiosk.operations import session\n"
+                 "lock = InstanceLock(sys.argv[1]).acquire()\n"  # as `kiosk run` does, then
+                 "ctx = open_context(sys.argv[1])\nsession.kiosk_started(ctx)\n"  # its first
+                 "print('ready', flush=True)\nsys.stdin.read()")  # screen waits for people
+
+
+def test_a_killed_kiosk_is_found_at_next_start_and_its_lock_is_free(db_path, clock, run_kiosk):
+    """Windows has no SIGTERM to catch: Task Manager's "End task" on a console program,
+    `taskkill /F` and Popen.kill() or .terminate() are all TerminateProcess, which runs
+    nothing of the kiosk's. Its last `kiosk_start` is committed, so the next start records
+    `unclean_shutdown`; the OS frees the lock; the log's chain still verifies."""
+    import time
+
+    from kiosk import access_log
+    from kiosk.context import open_context
+    from kiosk.operations import session
+
+    made = run_kiosk("users", "add", "boss", "--role", "manager", "--db", str(db_path),
+                     input=MANAGER_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-c", KIOSK_STARTED, str(db_path)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env=kiosk_env(clock=clock), cwd=ROOT)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    proc.terminate()  # TerminateProcess on Windows; SIGTERM (no handler: the end) elsewhere
+    proc.wait(timeout=60)
+    assert proc.stdin is not None
+    proc.stdin.close()
+    clock.advance(seconds=int(time.monotonic() - started) + 1)
+    with InstanceLock(db_path) as lock:  # freed by the OS with the process
+        assert lock.held
+        ctx = open_context(db_path, clock=clock)
+        try:
+            assert session.kiosk_started(ctx) is True
+            events = [r["event"] for r in access_log.query(ctx.db)]
+        finally:
+            ctx.db.close()
+    assert access_log.UNCLEAN_SHUTDOWN in events
+    assert access_log.KIOSK_EXIT not in events
+    assert run_kiosk("verify", "--db", str(db_path)).returncode == 0
+
+
+def test_kiosk_run_without_a_working_qt_says_so_in_one_line(tmp_path):
+    """Qt that will not load (on Windows "DLL load failed": a missing Visual C++ runtime,
+    a quarantined DLL; under Wine, no PySide6 at all) is a fact about the PC, not a bug."""
+    broken = tmp_path / "broken" / "PySide6"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        'raise ImportError("DLL load failed while importing QtCore")\n', encoding="utf-8")
+    env = kiosk_env()
+    env["PYTHONPATH"] = str(broken.parent) + os.pathsep + env["PYTHONPATH"]
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run", "--exit-when-ready", "--db",
+         str(tmp_path / "data.db")], capture_output=True, text=True, encoding="utf-8",
+        env=env, cwd=tmp_path, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kiosk: error: the kiosk's window cannot "
+                                                   "start because Qt (PySide6) did not load")
+    assert not (tmp_path / "data.db").exists()  # nothing was created

@@ -106,3 +106,22 @@ def test_gui_tests_are_marked_and_only_they_are_left_out():
     assert "test_window_starts_on_setup_without_manager" not in kept  # the `window` fixture
     assert "test_gui_exits_when_ready" not in kept  # marked by hand: starts `kiosk run`
     assert "test_cli.py::test_users_add_list_unlock_disable" in kept
+
+
+def test_only_wines_failures_to_start_a_process_are_run_again():
+    """The Wine stage retries a test only when Wine could not start a process in it, and
+    only when nothing else failed: a real failure is never hidden by a second go."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("wine_tests", ROOT / ".ci" / "wine_tests.py")
+    assert spec is not None and spec.loader is not None
+    wine_tests = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(wine_tests)
+    summary = (
+        "FAILED tests\\test_cli.py::test_purge - OSError: [WinError 1359] Internal error\n"
+        "FAILED tests/test_backup.py::test_restore[a b] - AssertionError: assert 1 == 0\n"
+        "ERROR tests/test_db.py::test_open - OSError: [WinError 1359] Internal error\n"
+        "_ ERROR at setup of test_open _\n")
+    spawn, other = wine_tests.failed_tests(summary)
+    assert spawn == ["tests/test_cli.py::test_purge", "tests/test_db.py::test_open"]
+    assert other == ["tests/test_backup.py::test_restore[a b]"]

@@ -25,6 +25,14 @@ def handle(args: argparse.Namespace) -> int:
     if problem:
         print(f"kiosk: error: {problem}", file=sys.stderr)
         return 1
-    from kiosk.ui.app import run  # Qt is imported here and nowhere else in the CLI
-
+    try:
+        from kiosk.ui.app import run  # Qt is imported here and nowhere else in the CLI
+    except ImportError as exc:
+        # A broken or partial install: on Windows typically "DLL load failed while
+        # importing QtCore" (a missing Visual C++ runtime, or an antivirus quarantining a
+        # Qt DLL). A fact about the PC, said in one line; every other command still works.
+        print("kiosk: error: the kiosk's window cannot start because Qt (PySide6) did not "
+              f"load ({exc}). Reinstall the kiosk; the other commands work without it.",
+              file=sys.stderr)
+        return 1
     return run(db_path(args), windowed=args.windowed, exit_when_ready=args.exit_when_ready)

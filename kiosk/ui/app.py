@@ -242,6 +242,15 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
         watcher = FirstPaint(open_after_paint)
     window.screens[window.current_screen()].installEventFilter(watcher)
     stopped = _handle_sigterm(app)
+
+    def record_session_end(how: str) -> None:
+        from kiosk.operations import session
+
+        opened_ctx = state.get("ctx")
+        if opened_ctx is not None:  # nothing to record before data.db was opened
+            session.kiosk_terminated(opened_ctx, how)  # type: ignore[arg-type]
+
+    session_end = SessionEnd(app, record_session_end)
     _show(window, windowed)
     code = app.exec()
     ctx_opened = state.get("ctx")
@@ -249,7 +258,7 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
         # The error screen was shown, or the kiosk was stopped before it had opened.
         return 1 if "fatal" in state else int(code)
     ctx = ctx_opened  # type: ignore[assignment]
-    if stopped:
+    if stopped and not session_end.recorded:
         from kiosk.operations import session
 
         session.kiosk_terminated(ctx, stopped[0])
@@ -260,6 +269,33 @@ def run(db_path: Path, *, windowed: bool = False, exit_when_ready: bool = False)
     ctx.db.close()
     state["lock"].release()  # type: ignore[attr-defined]
     return int(code)
+
+
+class SessionEnd(QObject):
+    """Records `kiosk_exit` when Windows signs the kiosk account out or shuts down.
+
+    Windows sends a GUI program no signal then: it asks (WM_QUERYENDSESSION, for which Qt
+    emits commitDataRequest), then tells (WM_ENDSESSION, for which Qt emits aboutToQuit)
+    and may end the process as soon as that returns, so `app.exec()` never returns and
+    nothing after it runs. The exit is therefore written from aboutToQuit, and only after
+    the question: an ordinary quit (a manager's close, SIGTERM) is recorded elsewhere.
+    """
+
+    def __init__(self, app: QApplication, record: Callable[[str], None]) -> None:
+        super().__init__(app)
+        self.record = record
+        self.asked = False
+        self.recorded = False
+        app.commitDataRequest.connect(self.asked_to_end)
+        app.aboutToQuit.connect(self.quitting)
+
+    def asked_to_end(self, _manager: object = None) -> None:
+        self.asked = True
+
+    def quitting(self) -> None:
+        if self.asked and not self.recorded:
+            self.recorded = True
+            self.record("Windows sign-out or shutdown")
 
 
 def _handle_sigterm(app: QApplication) -> list[str]:
