@@ -153,6 +153,35 @@ def test_no_text_is_clipped_at_1024x768(qtbot, window, ctx, prepared, scale):
     assert not problems, "\n".join(problems)
 
 
+def test_manager_tables_fit_at_1366x768_eliding_cells_never_headings(qtbot, window, ctx,
+                                                                    prepared):
+    """At 1366x768 no manager table scrolls sideways: the widest columns give way (their
+    cells elided, in full on focus or hover) and every heading stays whole."""
+    from PySide6.QtWidgets import QTableView
+
+    _, failed = prepared
+    window.resize(1366, 768)
+    problems: list[str] = []
+    for name in screens(qtbot, window, ctx, failed):
+        if name != "manager":
+            continue
+        settle(qtbot)
+        tab = window.manager.tabs.tabText(window.manager.tabs.currentIndex())
+        for table in window.manager.tabs.currentWidget().findChildren(QTableView):
+            if not table.isVisible() or table.model() is None:
+                continue
+            qtbot.wait(20)  # the column fitter runs on a zero timer
+            if table.horizontalScrollBar().maximum() > 0:
+                problems.append(f"{tab}: {table.objectName()} scrolls sideways")
+            header = table.horizontalHeader()
+            for col in range(header.count()):
+                if header.isSectionHidden(col):
+                    continue
+                if header.sectionSize(col) < header.sectionSizeFromContents(col).width():
+                    problems.append(f"{tab}: heading {col} of {table.objectName()} is cut")
+    assert not problems, "\n".join(problems)
+
+
 def test_urgent_page_is_one_key_away_on_every_screen_and_comes_back(qtbot, window, ctx,
                                                                     prepared):
     """On every screen, signed in or not, F1 (or the always-visible button) opens

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser],
         "gallery", help="draw every screen and state into PNG files",
         description="Build a demo database and draw every screen and state (set-up, sign-in, "
         "home in each training status, reader, test, results, certificate, each manager tab, "
-        "each dialog) at 1024x768 and 1366x768, in both themes and at 100%% and 200%% text, "
+        "each dialog) at 1024x768 and 1366x768, in both themes and at 100% and 200% text, "
         "into PNG files under OUT (one folder per size/theme/text size).")
     p.add_argument("--out", type=Path, default=Path("gallery"), metavar="OUT",
                    help="folder for the PNG files (default: ./gallery)")

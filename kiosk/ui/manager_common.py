@@ -230,27 +230,42 @@ class ColumnFitter(QObject):
         view.verticalHeader().setDefaultSectionSize(max(32, view.fontMetrics().height() + 12))
         header = view.horizontalHeader()
         scale = max(1.0, header.fontMetrics().height() / 18)
-        last = header.count() - 1
-        total = 0
-        last_wanted = header.sectionSize(last) if last >= 0 else 0
-        for col in range(header.count()):
-            if header.isSectionHidden(col):
-                continue
-            wanted = min(max(header.sectionSizeFromContents(col).width() + 8,
-                             view.sizeHintForColumn(col) + 8), round(MAX_COLUMN * scale))
-            # The header's own words always fit; only cell text is elided.
-            wanted = max(wanted, header.sectionSizeFromContents(col).width() + 8)
-            total += wanted
-            if col != last:
-                header.resizeSection(col, wanted)
-            else:
-                last_wanted = wanted
-        # The last column takes the room left; when there is none it keeps its own width
-        # and the table scrolls sideways within itself.
+        shown = [col for col in range(header.count()) if not header.isSectionHidden(col)]
+        if not shown:
+            return
+        # Each column's heading always fits; its cells want their text, up to MAX_COLUMN.
+        least = {col: header.sectionSizeFromContents(col).width() + 8 for col in shown}
+        wanted = {col: max(least[col], min(view.sizeHintForColumn(col) + 8,
+                                           round(MAX_COLUMN * scale))) for col in shown}
         room = view.viewport().width()
-        header.setStretchLastSection(total <= room)
-        if last >= 0 and total > room:
-            header.resizeSection(last, last_wanted)
+
+        def widths(cap: float) -> dict[int, int]:
+            return {col: max(least[col], min(wanted[col], round(cap))) for col in shown}
+
+        if sum(wanted.values()) <= room:
+            chosen = wanted
+        elif sum(least.values()) <= room:
+            # Too wide: the widest columns (names, reasons, course titles) give way first,
+            # down to one common width, elided and shown in full on focus or hover; short
+            # ones (dates, scores) keep their whole text. The table then never scrolls.
+            low, high = 0.0, float(max(wanted.values()))
+            for _ in range(24):
+                middle = (low + high) / 2
+                low, high = (middle, high) if sum(widths(middle).values()) <= room \
+                    else (low, middle)
+            chosen = widths(low)
+        else:
+            # Not even the headings fit (200% text at 1024x768): the table scrolls sideways
+            # within itself, each column no wider than a few words.
+            chosen = widths(160 * scale)
+        last = shown[-1]
+        for col in shown:
+            if col != last:
+                header.resizeSection(col, chosen[col])
+        fits = sum(chosen.values()) <= room
+        header.setStretchLastSection(fits)
+        if not fits:
+            header.resizeSection(last, chosen[last])
 
 
 def is_elided(view: QAbstractItemView, index: QModelIndex | QPersistentModelIndex) -> bool:
