@@ -217,8 +217,9 @@ class ColumnFitter(QObject):
         view.horizontalHeader().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        # Resize too: the room to share out changes with the window and the scroll bar.
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
-                            QEvent.Type.Show):
+                            QEvent.Type.Show, QEvent.Type.Resize):
             self._timer.start()
         return False
 
@@ -255,9 +256,9 @@ class ColumnFitter(QObject):
                     else (low, middle)
             chosen = widths(low)
         else:
-            # Not even the headings fit (200% text at 1024x768): the table scrolls sideways
-            # within itself, each column no wider than a few words.
-            chosen = widths(160 * scale)
+            # Not even the headings fit (200% text at 1024x768): each column as narrow as
+            # its heading, and the table scrolls sideways within itself as little as it can.
+            chosen = least
         last = shown[-1]
         for col in shown:
             if col != last:

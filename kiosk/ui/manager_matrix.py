@@ -256,10 +256,7 @@ class MatrixPanel(ManagerPanel):
         self.summary.setText(f"{len(rows)} shown" + (": " + ", ".join(parts) if parts else ""))
         # With one course the course column says the same thing on every row.
         self.table.setColumnHidden(COURSE_COLUMN, len(self.ctx.courses or ()) <= 1)
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for col in range(self.proxy.columnCount()):
-            header.resizeSection(col, min(header.sectionSize(col), 260))
+        self.table.fitter.fit()  # type: ignore[attr-defined]
 
     def open_history(self, index: QModelIndex) -> None:
         if self.actor() is None or not index.isValid():
@@ -272,7 +269,7 @@ class MatrixPanel(ManagerPanel):
         self.history_empty.setText(
             "No test attempts yet." if not history
             else f"{len(history)} attempts, newest first, across every refresher.")
-        self.history_table.resizeColumnsToContents()
+        self.history_table.fitter.fit()  # type: ignore[attr-defined]
         self.pages.setCurrentIndex(1)
         self.back_button.setFocus()
 

@@ -27,7 +27,7 @@ DEFAULT_DAYS = 30
 
 
 class SecurityPanel(ManagerPanel):
-    title = "Failed sign-ins"
+    title = "Sign-ins"
     view_name = "failed sign-in report"
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
