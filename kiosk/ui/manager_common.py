@@ -196,6 +196,7 @@ class PagedModel(RowsModel):
 
 
 MAX_COLUMN = 360  # px at 100% text: a longer cell is elided, in full on hover
+SHORT_COLUMN = 100  # px at 100% text: a column this narrow keeps its whole text
 
 
 class ColumnFitter(QObject):
@@ -235,9 +236,13 @@ class ColumnFitter(QObject):
         if not shown:
             return
         # Each column's heading always fits; its cells want their text, up to MAX_COLUMN.
-        least = {col: header.sectionSizeFromContents(col).width() + 8 for col in shown}
-        wanted = {col: max(least[col], min(view.sizeHintForColumn(col) + 8,
-                                           round(MAX_COLUMN * scale))) for col in shown}
+        heading = {col: header.sectionSizeFromContents(col).width() + 8 for col in shown}
+        wanted = {col: max(heading[col], min(view.sizeHintForColumn(col) + 8,
+                                             round(MAX_COLUMN * scale))) for col in shown}
+        # A short column ("Learner", a score) is never cut: eliding it saves little and
+        # leaves a word nobody can read. Only the long ones give way.
+        least = {col: max(heading[col], min(wanted[col], round(SHORT_COLUMN * scale)))
+                 for col in shown}
         room = view.viewport().width()
 
         def widths(cap: float) -> dict[int, int]:
