@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,21 +118,31 @@ def paint_page(painter: QPainter, width: float, height: float, facts: Certificat
     painter.restore()
 
 
-def paint(device: QPagedPaintDevice, facts: CertificateFacts) -> None:
-    """Lay the certificate out on one A4 portrait page of `device`."""
+@contextlib.contextmanager
+def a4_painter(device: QPagedPaintDevice, margin_mm: float,
+               refused: str) -> Iterator[QPainter]:
+    """A painter on A4 portrait pages of `device` (a QPrinter, or a QPdfWriter), at
+    RESOLUTION_DPI, ended however the painting ends; `refused` if the device says no."""
     set_resolution = getattr(device, "setResolution", None)
     if callable(set_resolution):
         set_resolution(RESOLUTION_DPI)
     device.setPageLayout(QPageLayout(
         QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter))
+        QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm), QPageLayout.Unit.Millimeter))
     painter = QPainter()
     if not painter.begin(device):
-        raise KioskError("The certificate could not be written there. Choose another place.")
+        raise KioskError(refused)
     try:
-        paint_page(painter, device.width(), device.height(), facts)
+        yield painter
     finally:
         painter.end()
+
+
+def paint(device: QPagedPaintDevice, facts: CertificateFacts) -> None:
+    """Lay the certificate out on one A4 portrait page of `device`."""
+    with a4_painter(device, MARGIN_MM, "The certificate could not be written there. "
+                    "Choose another place.") as painter:
+        paint_page(painter, device.width(), device.height(), facts)
 
 
 def write_pdf(path: Path | str, facts: CertificateFacts) -> Path:

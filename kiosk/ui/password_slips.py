@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
     QPagedPaintDevice,
-    QPageLayout,
-    QPageSize,
     QPainter,
     QPen,
 )
@@ -26,7 +24,6 @@ from kiosk.context import AppContext
 from kiosk.errors import KioskError
 
 MARGIN_MM = 12
-RESOLUTION_DPI = 300  # as the certificate: Qt lays text out badly at 1200 dpi
 LOGICAL_WIDTH = 706.0  # A4's width less 12 mm margins, at 96 px per inch
 COLUMNS = 2
 ROWS = 5  # ten slips a page: each big enough to read, small enough to pocket
@@ -119,22 +116,13 @@ def paint_sheet(painter: QPainter, width: float, height: float, slips: list[Slip
 
 def paint(device: QPagedPaintDevice, slips: list[Slip], centre: str) -> None:
     """Every slip onto A4 portrait pages of `device` (a QPrinter, or a QPdfWriter in tests)."""
-    set_resolution = getattr(device, "setResolution", None)
-    if callable(set_resolution):
-        set_resolution(RESOLUTION_DPI)
-    device.setPageLayout(QPageLayout(
-        QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter))
-    painter = QPainter()
-    if not painter.begin(device):
-        raise KioskError("The slips could not be printed there.")
-    try:
+    from kiosk.ui.certificate_pdf import a4_painter
+
+    with a4_painter(device, MARGIN_MM, "The slips could not be printed there.") as painter:
         for number, page in enumerate(pages(slips)):
             if number:
                 device.newPage()
             paint_sheet(painter, device.width(), device.height(), page, centre)
-    finally:
-        painter.end()
 
 
 def print_slips(ctx: AppContext, slips: list[Slip]) -> bool:
