@@ -396,19 +396,6 @@ class _Named:
     username: str
 
 
-class _AgreeingDialogs:
-    """For a state reached through a confirmation (a password reset): the answer is yes."""
-
-    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
-        return True
-
-    def inform(self, title: str, text: str) -> None:
-        return None
-
-    def warn(self, title: str, text: str) -> None:
-        return None
-
-
 class _SilentDialogs:
     """While drawing, an action that would ask something gets the cautious answer."""
 
@@ -432,6 +419,13 @@ class _SilentDialogs:
 
     def ask_printer(self, title: str) -> None:
         return None
+
+
+class _AgreeingDialogs(_SilentDialogs):
+    """For a state reached through a confirmation (a password reset): the answer is yes."""
+
+    def confirm(self, title: str, text: str, *, yes_by_default: bool = False) -> bool:
+        return True
 
 
 def run_gallery(db_path: Path, out: Path, passwords: dict[str, str], chosen: list[Variant],
